@@ -1,0 +1,1 @@
+"""The check engine: plain Python, no Django imports (see docs/architecture.md)."""

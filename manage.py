@@ -1,0 +1,16 @@
+#!/usr/bin/env python
+import os
+import sys
+
+import bootstrap_site  # noqa: F401  (makes ./site importable; see its docstring)
+
+
+def main():
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "site.settings")
+    from django.core.management import execute_from_command_line
+
+    execute_from_command_line(sys.argv)
+
+
+if __name__ == "__main__":
+    main()
