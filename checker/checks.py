@@ -1,0 +1,37 @@
+"""System checks: misconfiguration is reported here with a clear message."""
+from django.conf import settings
+from django.core.checks import Error, Tags, Warning, register
+
+
+@register()
+def checker_settings(app_configs, **kwargs):
+    problems = []
+    if settings.CHECKER_CONFIG_ERROR:
+        problems.append(Error(settings.CHECKER_CONFIG_ERROR, hint="Fix the variable or unset it.", id="checker.E002"))
+    for text in settings.SETTINGS_PROBLEMS:
+        if text != "SECRET_KEY is not set":
+            problems.append(Warning(text, id="checker.W001"))
+    if not settings.REDIS_URL.startswith(("redis://", "rediss://", "unix://")):
+        problems.append(
+            Error(f"REDIS_URL={settings.REDIS_URL!r} is not a redis:// URL", hint="e.g. redis://127.0.0.1:6390/0", id="checker.E003")
+        )
+    return problems
+
+
+@register(Tags.security, deploy=True)
+def secret_key_is_set(app_configs, **kwargs):
+    if settings.SECRET_KEY_MISSING:
+        return [
+            Error(
+                "SECRET_KEY is not set.",
+                hint="Set SECRET_KEY (or SECRET_KEY_FILE) in the environment. With DEBUG=1 a key is generated into var/.",
+                id="checker.E001",
+            )
+        ]
+    return []
+
+
+@register()
+def secret_key_is_set_when_serving(app_configs, **kwargs):
+    # Also outside --deploy: without a key, sessions and CSRF tokens would change on every start.
+    return secret_key_is_set(app_configs)

@@ -1,0 +1,16 @@
+#!/usr/bin/env bash
+# scripts/test.sh [pytest args]: set up, start Redis, run the whole suite.
+source "$(dirname "$0")/lib.sh"
+ensure_packages redis-server unbound dns-root-data knot ldnsutils bind9-dnsutils openssl chromium
+"$ROOT/scripts/setup.sh" dev
+started=()
+if ! pid_alive "$VAR/redis/redis.pid"; then "$ROOT/scripts/redis.sh" start; started+=(redis); fi
+cleanup() { for svc in "${started[@]}"; do "$ROOT/scripts/$svc.sh" stop || true; done; }
+trap cleanup EXIT
+set +e
+"$PY" -m pytest "$@"
+status=$?
+set -e
+# pytest exits 5 when it collected no tests: that is a failure of the suite, say so plainly.
+[ $status -eq 5 ] && say "pytest collected no tests"
+exit $status

@@ -1,0 +1,172 @@
+"""Settings, all read from the environment. Safe defaults: DEBUG off, no open hosts.
+
+Every variable is documented in the README's "Configuration" table. Problems with
+values are reported by the system checks in checker/checks.py, not by tracebacks.
+"""
+import os
+import secrets
+from pathlib import Path
+
+import dj_database_url
+
+from checker.engine.config import ConfigError, EngineConfig
+
+BASE_DIR = Path(__file__).resolve().parent.parent
+VAR_DIR = Path(os.environ.get("VAR_DIR", BASE_DIR / "var"))
+
+
+def env_bool(name, default=False):
+    value = os.environ.get(name)
+    if value is None or value == "":
+        return default
+    return value.strip().lower() in ("1", "true", "yes", "on")
+
+
+def env_int(name, default):
+    try:
+        return int(os.environ.get(name, default))
+    except ValueError:
+        SETTINGS_PROBLEMS.append(f"{name}={os.environ.get(name)!r} is not an integer; using {default}")
+        return default
+
+
+SETTINGS_PROBLEMS: list[str] = []  # read by checker.checks
+
+DEBUG = env_bool("DEBUG")
+
+
+def _local_secret_key():
+    """A key generated once into var/ so local runs (DEBUG, make run) keep sessions across restarts."""
+    path = VAR_DIR / "secret_key"
+    try:
+        return path.read_text().strip()
+    except FileNotFoundError:
+        VAR_DIR.mkdir(parents=True, exist_ok=True)
+        key = secrets.token_urlsafe(50)
+        path.write_text(key)
+        path.chmod(0o600)
+        return key
+
+
+SECRET_KEY = os.environ.get("SECRET_KEY", "")
+if not SECRET_KEY and os.environ.get("SECRET_KEY_FILE"):
+    SECRET_KEY = Path(os.environ["SECRET_KEY_FILE"]).read_text().strip()
+if not SECRET_KEY and DEBUG:
+    SECRET_KEY = _local_secret_key()
+if not SECRET_KEY:
+    # Django refuses an empty key with a traceback; a placeholder lets checker.checks
+    # report the real problem (E001) with a clear message instead.
+    SECRET_KEY = "unset-" + secrets.token_urlsafe(40)
+    SETTINGS_PROBLEMS.append("SECRET_KEY is not set")
+    SECRET_KEY_MISSING = True
+else:
+    SECRET_KEY_MISSING = False
+
+ALLOWED_HOSTS = [h.strip() for h in os.environ.get("ALLOWED_HOSTS", "127.0.0.1,localhost").split(",") if h.strip()]
+CSRF_TRUSTED_ORIGINS = [o.strip() for o in os.environ.get("CSRF_TRUSTED_ORIGINS", "").split(",") if o.strip()]
+
+INSTALLED_APPS = [
+    "django.contrib.contenttypes",
+    "django.contrib.staticfiles",
+    "django_rq",
+    "checker",
+]
+
+MIDDLEWARE = [
+    "django.middleware.security.SecurityMiddleware",
+    "whitenoise.middleware.WhiteNoiseMiddleware",
+    "django.middleware.common.CommonMiddleware",
+    "django.middleware.csrf.CsrfViewMiddleware",
+    "django.middleware.clickjacking.XFrameOptionsMiddleware",
+]
+
+ROOT_URLCONF = "site.urls"
+WSGI_APPLICATION = "site.wsgi.application"
+
+TEMPLATES = [
+    {
+        "BACKEND": "django.template.backends.django.DjangoTemplates",
+        "DIRS": [BASE_DIR / "templates"],
+        "APP_DIRS": True,
+        "OPTIONS": {
+            "context_processors": [
+                "django.template.context_processors.request",
+            ],
+        },
+    }
+]
+
+DATABASES = {
+    "default": dj_database_url.parse(
+        os.environ.get("DATABASE_URL") or f"sqlite:///{VAR_DIR / 'db.sqlite3'}",
+        conn_max_age=env_int("DATABASE_CONN_MAX_AGE", 60),
+    )
+}
+if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+    # The web server and the worker write concurrently: WAL and immediate
+    # transactions avoid "database is locked" under that load.
+    DATABASES["default"]["OPTIONS"] = {
+        "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
+        "transaction_mode": "IMMEDIATE",
+        "timeout": 20,
+    }
+    DATABASES["default"]["CONN_MAX_AGE"] = 0
+
+DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+USE_TZ = True
+TIME_ZONE = "UTC"
+LANGUAGE_CODE = "en"
+USE_I18N = False
+
+STATIC_URL = "/static/"
+STATIC_ROOT = Path(os.environ.get("STATIC_ROOT", VAR_DIR / "staticfiles"))
+STATICFILES_DIRS = [BASE_DIR / "static"]
+STORAGES = {
+    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "staticfiles": {
+        "BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"
+        if not DEBUG
+        else "django.contrib.staticfiles.storage.StaticFilesStorage"
+    },
+}
+WHITENOISE_USE_FINDERS = DEBUG
+
+# Redis and the job queue.
+REDIS_URL = os.environ.get("REDIS_URL", "redis://127.0.0.1:6390/0")
+RQ_QUEUES = {"default": {"URL": REDIS_URL, "DEFAULT_TIMEOUT": env_int("CHECK_JOB_TIMEOUT", 120)}}
+RQ_SHOW_ADMIN_LINK = False
+
+# Security headers. HTTPS-only settings switch on with SITE_HTTPS=1 (behind a TLS proxy).
+SITE_HTTPS = env_bool("SITE_HTTPS")
+SECURE_CONTENT_TYPE_NOSNIFF = True
+SECURE_REFERRER_POLICY = "same-origin"
+X_FRAME_OPTIONS = "DENY"
+SESSION_COOKIE_SECURE = CSRF_COOKIE_SECURE = SITE_HTTPS
+CSRF_COOKIE_HTTPONLY = False
+SECURE_SSL_REDIRECT = SITE_HTTPS and not env_bool("SITE_HTTPS_NO_REDIRECT")
+SECURE_HSTS_SECONDS = env_int("SECURE_HSTS_SECONDS", 31536000) if SITE_HTTPS else 0
+SECURE_HSTS_INCLUDE_SUBDOMAINS = SITE_HTTPS
+SECURE_HSTS_PRELOAD = env_bool("SECURE_HSTS_PRELOAD")
+if SITE_HTTPS:
+    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+
+# The checker engine (docs/architecture.md). A bad value becomes a system check error.
+try:
+    CHECKER_CONFIG = EngineConfig.from_env(os.environ)
+    CHECKER_CONFIG_ERROR = None
+except ConfigError as error:
+    CHECKER_CONFIG = EngineConfig()
+    CHECKER_CONFIG_ERROR = str(error)
+
+CHECK_REUSE_SECONDS = env_int("CHECK_REUSE_SECONDS", 120)
+CHECK_STALE_SECONDS = env_int("CHECK_STALE_SECONDS", 300)
+RATE_LIMIT_CHECKS = env_int("RATE_LIMIT_CHECKS", 20)
+RATE_LIMIT_WINDOW_SECONDS = env_int("RATE_LIMIT_WINDOW_SECONDS", 600)
+
+LOGGING = {
+    "version": 1,
+    "disable_existing_loggers": False,
+    "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
+    "handlers": {"stderr": {"class": "logging.StreamHandler", "formatter": "plain"}},
+    "root": {"handlers": ["stderr"], "level": os.environ.get("LOG_LEVEL", "INFO")},
+}
