@@ -1,0 +1,283 @@
+"""THE DNS wrapper: every DNS query of the engine goes through Resolver.query().
+
+The checker does not validate DNSSEC itself. It asks a validating recursive resolver
+(CHECKER_RESOLVER) with the DO bit and reads the result the way RFC 4035 3.2.3 / RFC 6840
+5.7 and RFC 8914 define it:
+
+* AD set on NOERROR/NXDOMAIN         -> secure
+* NOERROR/NXDOMAIN without AD        -> insecure (provably unsigned, or unsupported algorithm)
+* SERVFAIL, and either a DNSSEC Extended DNS Error or the data is there with CD set
+                                     -> bogus (the reason carries the EDE code and text)
+* anything else (timeout, SERVFAIL without a bogus sign, REFUSED ...) -> error
+
+The answer is hostile text: record counts and TXT lengths are capped.
+"""
+import time
+from dataclasses import dataclass, field
+from typing import Any
+
+import dns.exception
+import dns.flags
+import dns.message
+import dns.name
+import dns.query
+import dns.rcode
+import dns.rdataclass
+import dns.rdatatype
+
+SECURE, INSECURE, BOGUS, ERROR = "secure", "insecure", "bogus", "error"
+
+PER_TRY_TIMEOUT = 2.0     # seconds; a resolver that needs longer is retried once, then the next one
+EDNS_PAYLOAD = 1232       # DNS flag day 2020: avoids IP fragmentation; larger answers go to TCP
+MAX_RECORDS = 50          # huge TXT/TLSA sets: keep the first 50 (sorted) records
+MAX_TXT = 4096            # characters of joined TXT text kept per record
+MAX_RECORD_TEXT = 16384   # characters of presentation text kept per record
+MAX_CHAIN = 16            # CNAME links followed in one answer
+
+# RFC 8914 4 (and the IANA registry).
+EDE_NAMES = {
+    0: "Other Error", 1: "Unsupported DNSKEY Algorithm", 2: "Unsupported DS Digest Type",
+    3: "Stale Answer", 4: "Forged Answer", 5: "DNSSEC Indeterminate", 6: "DNSSEC Bogus",
+    7: "Signature Expired", 8: "Signature Not Yet Valid", 9: "DNSKEY Missing",
+    10: "RRSIGs Missing", 11: "No Zone Key Bit Set", 12: "NSEC Missing", 13: "Cached Error",
+    14: "Not Ready", 15: "Blocked", 16: "Censored", 17: "Filtered", 18: "Prohibited",
+    19: "Stale NXDOMAIN Answer", 20: "Not Authoritative", 21: "Not Supported",
+    22: "No Reachable Authority", 23: "Network Error", 24: "Invalid Data",
+    25: "Signature Expired before Valid", 26: "Too Early",
+    27: "Unsupported NSEC3 Iterations Value", 28: "Unable to conform to policy",
+    29: "Synthesized", 30: "Invalid Query Type",
+}
+# Validation failures: the zone is signed but its chain does not verify.
+BOGUS_EDE = frozenset({5, 6, 7, 8, 9, 10, 11, 12, 25})
+# RFC 6840 5.2 / RFC 9276 3.2: algorithms, digests or NSEC3 iterations the validator does not
+# support make the zone count as unsigned, not as broken.
+INSECURE_EDE = frozenset({1, 2, 27})
+
+
+def format_ede(code: int, text: str | None) -> str:
+    name = EDE_NAMES.get(code, "Unknown")
+    return f"EDE {code} ({name}): {text}" if text else f"EDE {code} ({name})"
+
+
+def _plain(name: dns.name.Name) -> str:
+    if name == dns.name.root:
+        return "."
+    return name.to_text(omit_final_dot=True).lower()
+
+
+@dataclass(frozen=True)
+class DnsAnswer:
+    name: str                                  # the queried name, lower case, no trailing dot
+    rdtype: str
+    rcode: str                                 # NOERROR NXDOMAIN SERVFAIL REFUSED ... TIMEOUT NETERROR
+    security: str                              # secure insecure bogus error
+    records: tuple[str, ...] = ()              # presentation rdata of the final RRset (sorted, capped)
+    rrset: Any = field(default=None, compare=False, repr=False)
+    cname_chain: tuple[str, ...] = ()          # owner names of the CNAMEs followed
+    canonical_name: str | None = None          # the owner of the final RRset (after CNAMEs)
+    ede: tuple[tuple[int, str], ...] = ()
+    reason: str | None = None
+    txt_strings: tuple[str, ...] = ()          # TXT only: each record's strings joined, latin-1
+    capped: bool = False                       # records or TXT text were cut to the limits
+    zone: str | None = None                    # owner of the SOA in the authority section, if any
+    ttl: int | None = None
+
+    @property
+    def answered(self) -> bool:
+        """The resolver gave a usable (secure or insecure) NOERROR/NXDOMAIN answer."""
+        return self.rcode in ("NOERROR", "NXDOMAIN") and self.security in (SECURE, INSECURE)
+
+    @property
+    def nxdomain(self) -> bool:
+        return self.rcode == "NXDOMAIN"
+
+    @property
+    def has_records(self) -> bool:
+        return bool(self.records)
+
+
+class Resolver:
+    """One per check: answers are memoised for the check's lifetime (same name, same type)."""
+
+    def __init__(self, config, per_try_timeout: float = PER_TRY_TIMEOUT):
+        self.config = config
+        self._servers = tuple(config.resolvers) or (("127.0.0.1", 53),)
+        self._per_try = per_try_timeout
+        self._cache: dict[tuple[str, str], DnsAnswer] = {}
+        self._validates: bool | None = None
+
+    # -- public -----------------------------------------------------------------------
+
+    def query(self, name: str, rdtype: str, deadline: float | None = None) -> DnsAnswer:
+        if deadline is None:
+            deadline = time.monotonic() + self.config.check_timeout
+        rdtype = rdtype.upper()
+        try:
+            qname = dns.name.from_text(name)
+        except (dns.exception.DNSException, ValueError, UnicodeError) as exc:
+            return DnsAnswer(name=name, rdtype=rdtype, rcode="FORMERR", security=ERROR,
+                             reason=f"not a DNS name: {exc}")
+        key = (_plain(qname), rdtype)
+        cached = self._cache.get(key)
+        if cached is not None:
+            return cached
+        answer = self._resolve(qname, dns.rdatatype.from_text(rdtype), deadline)
+        if answer.security != ERROR:
+            self._cache[key] = answer
+        return answer
+
+    def validates(self, deadline: float | None = None) -> bool:
+        """True when the resolver sets AD on the root DNSKEY RRset (it validates).
+
+        A resolver that does not validate would make every domain look "insecure"; the
+        checker must report an error instead (RFC 6840 5.7: AD is only meaningful from a
+        validating resolver we trust).
+        """
+        if self._validates is None:
+            answer = self.query(".", "DNSKEY", deadline)
+            if answer.security == ERROR and answer.rcode in ("TIMEOUT", "NETERROR"):
+                return False  # not cached: unknown, not proven non-validating
+            self._validates = answer.security == SECURE and answer.has_records
+        return self._validates
+
+    def ds_present(self, domain: str, deadline: float | None = None) -> bool | None:
+        """Whether the parent publishes a DS RRset for `domain`; None when the lookup failed."""
+        answer = self.query(domain, "DS", deadline)
+        if answer.security == BOGUS:
+            return bool(answer.records)
+        if answer.security == ERROR:
+            return None
+        return answer.rcode == "NOERROR" and answer.has_records and not answer.cname_chain
+
+    # -- internals --------------------------------------------------------------------
+
+    def _exchange(self, qname, rdtype, deadline: float, cd: bool):
+        """Send the query; return (response, None) or (None, failure rcode, detail)."""
+        failure, detail = "TIMEOUT", "no answer before the deadline"
+        attempts = list(self._servers) * 2  # every server, then each retried once
+        for address, port in attempts:
+            remaining = deadline - time.monotonic()
+            if remaining <= 0.005:
+                return None, "TIMEOUT", detail
+            flags = dns.flags.RD | dns.flags.AD | (dns.flags.CD if cd else 0)
+            message = dns.message.make_query(qname, rdtype, use_edns=0, want_dnssec=True,
+                                             payload=EDNS_PAYLOAD, flags=flags)
+            try:
+                response = dns.query.udp(message, address, timeout=min(self._per_try, remaining),
+                                         port=port, ignore_unexpected=True)
+                if response.flags & dns.flags.TC:
+                    # RFC 7766 5: a truncated answer is retried over TCP.
+                    remaining = deadline - time.monotonic()
+                    if remaining <= 0.005:
+                        return None, "TIMEOUT", "truncated answer and no time left for TCP"
+                    response = dns.query.tcp(message, address, timeout=min(self._per_try, remaining), port=port)
+            except dns.exception.Timeout:
+                failure, detail = "TIMEOUT", f"resolver {address}:{port} did not answer in time"
+                continue
+            except (OSError, EOFError, dns.exception.DNSException, ValueError) as exc:
+                failure, detail = "NETERROR", f"resolver {address}:{port}: {type(exc).__name__}: {exc}"[:300]
+                continue
+            rcode = response.rcode()
+            if rcode in (dns.rcode.REFUSED, dns.rcode.NOTIMP, dns.rcode.FORMERR):
+                failure = dns.rcode.to_text(rcode)
+                detail = f"resolver {address}:{port} answered {failure}"
+                continue
+            return response, None, None
+        return None, failure, detail
+
+    def _resolve(self, qname, rdtype, deadline: float) -> DnsAnswer:
+        type_text = dns.rdatatype.to_text(rdtype)
+        base = {"name": _plain(qname), "rdtype": type_text}
+        response, failure, detail = self._exchange(qname, rdtype, deadline, cd=False)
+        if response is None:
+            return DnsAnswer(rcode=failure, security=ERROR, reason=detail, **base)
+        ede = _extended_errors(response)
+        rcode = response.rcode()
+        if rcode in (dns.rcode.NOERROR, dns.rcode.NXDOMAIN):
+            security = SECURE if response.flags & dns.flags.AD else INSECURE
+            reason = format_ede(*ede[0]) if ede else None
+            return _answer(base, response, qname, rdtype, dns.rcode.to_text(rcode), security, ede, reason)
+        if rcode != dns.rcode.SERVFAIL:
+            return DnsAnswer(rcode=dns.rcode.to_text(rcode), security=ERROR, ede=ede,
+                             reason=f"resolver answered {dns.rcode.to_text(rcode)}", **base)
+        return self._classify_servfail(base, qname, rdtype, deadline, ede)
+
+    def _classify_servfail(self, base, qname, rdtype, deadline, ede) -> DnsAnswer:
+        # RFC 4035 5.5 / RFC 6840 5.9: a validator answers SERVFAIL for bogus data; the same
+        # query with CD set bypasses validation and shows whether the data itself exists.
+        checked, _, _ = self._exchange(qname, rdtype, deadline, cd=True)
+        if checked is not None:
+            ede = ede + tuple(item for item in _extended_errors(checked) if item not in ede)
+        data_there = checked is not None and checked.rcode() in (dns.rcode.NOERROR, dns.rcode.NXDOMAIN)
+        bogus_codes = [item for item in ede if item[0] in BOGUS_EDE]
+        unsupported = [item for item in ede if item[0] in INSECURE_EDE]
+        if bogus_codes:
+            security, reason = BOGUS, format_ede(*bogus_codes[0])
+        elif unsupported and data_there:
+            security, reason = INSECURE, format_ede(*unsupported[0])
+        elif data_there:
+            security = BOGUS
+            reason = (format_ede(*ede[0]) if ede else
+                      "validation failed: the data is only available with checking disabled (CD)")
+        else:
+            security = ERROR
+            reason = format_ede(*ede[0]) if ede else "SERVFAIL without a DNSSEC validation error"
+        if data_there:
+            return _answer(base, checked, qname, rdtype, "SERVFAIL", security, ede, reason)
+        return DnsAnswer(rcode="SERVFAIL", security=security, ede=ede, reason=reason, **base)
+
+
+def _extended_errors(response) -> tuple[tuple[int, str], ...]:
+    found = []
+    try:
+        options = response.extended_errors()
+    except Exception:  # a malformed option must not break the check
+        return ()
+    for option in options[:8]:
+        text = (option.text or "")[:300]
+        found.append((int(option.code), "".join(ch if ch.isprintable() else "?" for ch in text)))
+    return tuple(found)
+
+
+def _follow(response, qname, rdtype):
+    """Walk CNAMEs from qname through the answer section to the RRset of the asked type."""
+    chain, current = [], qname
+    for _ in range(MAX_CHAIN):
+        rrset = response.get_rrset(response.answer, current, dns.rdataclass.IN, rdtype)
+        if rrset is not None:
+            return chain, current, rrset
+        if rdtype == dns.rdatatype.CNAME:
+            break
+        cname = response.get_rrset(response.answer, current, dns.rdataclass.IN, dns.rdatatype.CNAME)
+        if cname is None or len(cname) == 0:
+            break
+        chain.append(_plain(current))
+        current = cname[0].target
+    return chain, current, None
+
+
+def _answer(base, response, qname, rdtype, rcode, security, ede, reason) -> DnsAnswer:
+    chain, final, rrset = _follow(response, qname, rdtype)
+    records, txt, capped, ttl = (), (), False, None
+    if rrset is not None:
+        ttl = rrset.ttl
+        texts = sorted(rdata.to_text()[:MAX_RECORD_TEXT] for rdata in rrset)
+        capped = len(texts) > MAX_RECORDS
+        records = tuple(texts[:MAX_RECORDS])
+        if rdtype == dns.rdatatype.TXT:
+            # RFC 8461 3.1 / RFC 8460 3: a record's character-strings are concatenated
+            # without any separator.
+            joined = []
+            for rdata in rrset:
+                raw = b"".join(rdata.strings)
+                capped = capped or len(raw) > MAX_TXT
+                joined.append(raw[:MAX_TXT].decode("latin-1"))
+            txt = tuple(sorted(joined)[:MAX_RECORDS])
+    zone = None
+    for auth in response.authority:
+        if auth.rdtype == dns.rdatatype.SOA:
+            zone = _plain(auth.name)
+            break
+    return DnsAnswer(rcode=rcode, security=security, records=records, rrset=rrset,
+                     cname_chain=tuple(chain), canonical_name=_plain(final), ede=tuple(ede),
+                     reason=reason, txt_strings=txt, capped=capped, zone=zone, ttl=ttl, **base)
