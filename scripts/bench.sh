@@ -10,6 +10,7 @@ export REDIS_URL="${BENCH_REDIS_URL:-redis://127.0.0.1:${REDIS_PORT}/14}"
 status=0
 for bench in tests/benchmarks/bench_*.py; do
   say "== $bench"
-  "$PY" "$bench" || status=1
+  module="${bench%.py}"; module="${module//\//.}"
+  "$PY" -m "$module" || status=1
 done
 exit $status
