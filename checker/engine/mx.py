@@ -1,0 +1,252 @@
+"""Where the domain's mail goes: the MX RRset (RFC 5321 5.1, RFC 7505) and its hosts' addresses.
+
+retrieve_* does the DNS work; plan_mx() and evaluate_mx() are pure, so run.py can look up
+host addresses as soon as the MX answer arrives and tests can feed hand-made answers.
+"""
+import ipaddress
+import time
+from dataclasses import dataclass, field
+
+from .dns import BOGUS, ERROR, SECURE, DnsAnswer
+from .findings import Finding
+
+MAX_HOSTS = 10  # hosts checked; more are reported, not probed (bounded work per check)
+
+FINDING_CODES = {
+    "mx.present": "The domain publishes MX records whose hosts resolve",
+    "mx.implicit": "No MX record: senders fall back to the domain's own address (implicit MX)",
+    "mx.no_mail_host": "Neither MX nor address records: the domain cannot receive mail",
+    "mx.null": "The domain declares with a null MX that it accepts no mail",
+    "mx.null_preference": "The null MX record does not use preference 0",
+    "mx.null_mixed": "A null MX is published together with other MX records",
+    "mx.nxdomain": "The domain does not exist",
+    "mx.error": "The MX records could not be looked up (timeout, SERVFAIL or DNSSEC failure)",
+    "mx.target_cname": "An MX target is an alias (CNAME), which MX records must not point to",
+    "mx.target_unresolvable": "An MX target has no A or AAAA record",
+    "mx.target_ip_literal": "An MX target is an IP address, not a host name",
+    "mx.too_many": "More than 10 MX hosts; only the first 10 by preference are checked",
+    "mx.host_lookup_error": "The addresses of an MX host could not be looked up",
+    "mx.host_bogus": "The address records of an MX host fail DNSSEC validation",
+}
+
+
+@dataclass(frozen=True)
+class MxHost:
+    name: str
+    preference: int
+    addresses: tuple[str, ...] = ()
+    dnssec: str = "error"            # security of the host's A/AAAA answers
+    canonical_name: str | None = None  # set when the target is a CNAME
+    implicit: bool = False
+
+    def as_dict(self) -> dict:
+        return {
+            "name": self.name,
+            "preference": self.preference,
+            "addresses": list(self.addresses),
+            "dnssec": self.dnssec,
+            "canonical_name": self.canonical_name,
+            "implicit": self.implicit,
+        }
+
+
+@dataclass(frozen=True)
+class MxPlan:
+    """What the MX answer alone says: the status and which host names to resolve."""
+    status: str                                   # present none null invalid nxdomain error
+    targets: tuple[tuple[str, int], ...] = ()     # (name, preference), sorted, at most MAX_HOSTS
+    extra: tuple[tuple[str, int], ...] = ()       # beyond MAX_HOSTS, not checked
+    null_preference: int | None = None
+    reason: str | None = None
+
+
+@dataclass(frozen=True)
+class MxResult:
+    status: str
+    hosts: tuple[MxHost, ...] = ()
+    rrset_dnssec: str | None = None   # security of the MX answer (DANE needs it secure, RFC 7672 2.2.1)
+    reason: str | None = None
+    unchecked: tuple[str, ...] = ()
+
+    def as_dict(self) -> dict:
+        return {
+            "status": self.status,
+            "hosts": [host.as_dict() for host in self.hosts],
+            "rrset_dnssec": self.rrset_dnssec,
+            "reason": self.reason,
+            "unchecked": list(self.unchecked),
+        }
+
+
+@dataclass(frozen=True)
+class MxRetrieved:
+    domain: str
+    answer: DnsAnswer
+    host_answers: dict = field(default_factory=dict)  # name -> (A answer, AAAA answer)
+
+
+def _host(text: str) -> str:
+    return text.rstrip(".").lower() if text != "." else "."
+
+
+def parse_mx(records) -> list[tuple[int, str]]:
+    parsed = []
+    for record in records:
+        pref, _, target = record.strip().partition(" ")
+        try:
+            parsed.append((int(pref), _host(target.strip())))
+        except ValueError:
+            continue
+    return parsed
+
+
+def is_ip_literal(name: str) -> bool:
+    candidate = name.strip("[]")
+    try:
+        ipaddress.ip_address(candidate)
+    except ValueError:
+        return False
+    return True
+
+
+def plan_mx(domain: str, answer: DnsAnswer) -> MxPlan:
+    if answer.security in (ERROR, BOGUS):
+        return MxPlan("error", reason=answer.reason or answer.rcode)
+    if answer.nxdomain:
+        return MxPlan("nxdomain")
+    entries = sorted(set(parse_mx(answer.records)))
+    if not entries:
+        # RFC 5321 5.1: no MX RRset -> the domain itself is the implicit MX, preference 0.
+        return MxPlan("none", targets=((domain, 0),))
+    nulls = [pref for pref, name in entries if name in (".", "")]
+    if nulls and len(entries) == 1:
+        return MxPlan("null", null_preference=nulls[0])
+    status = "invalid" if nulls else "present"  # RFC 7505 3: a null MX must be the only MX
+    best: dict[str, int] = {}
+    for pref, name in entries:
+        if name not in (".", "") and (name not in best or pref < best[name]):
+            best[name] = pref
+    ordered = sorted(((name, pref) for name, pref in best.items()), key=lambda item: (item[1], item[0]))
+    return MxPlan(status, targets=tuple(ordered[:MAX_HOSTS]), extra=tuple(ordered[MAX_HOSTS:]))
+
+
+def _combined_security(answers) -> str:
+    states = {answer.security for answer in answers}
+    if BOGUS in states:
+        return BOGUS
+    if ERROR in states:
+        return ERROR
+    if states == {SECURE}:
+        return SECURE
+    return "insecure"
+
+
+def _addresses(answers) -> tuple[str, ...]:
+    found = set()
+    for answer in answers:
+        if answer.security in (ERROR, BOGUS):
+            continue  # a validating sender would not use these either
+        found.update(record.strip() for record in answer.records)
+    return tuple(sorted(found, key=lambda ip: (ipaddress.ip_address(ip).version, ipaddress.ip_address(ip))))
+
+
+def evaluate_mx(retrieved: MxRetrieved):
+    domain, answer = retrieved.domain, retrieved.answer
+    plan = plan_mx(domain, answer)
+    findings: list[Finding] = []
+
+    def add(code, severity, detail, subject=None, **data):
+        findings.append(Finding(code, severity, "mx", detail, subject=subject or domain, data=data))
+
+    if plan.status == "error":
+        add("mx.error", "fail", f"The MX records of {domain} could not be looked up: {plan.reason}",
+            rcode=answer.rcode, security=answer.security)
+        return MxResult("error", rrset_dnssec=answer.security, reason=plan.reason), tuple(findings)
+    if plan.status == "nxdomain":
+        add("mx.nxdomain", "fail", f"{domain} does not exist (NXDOMAIN)")
+        return MxResult("nxdomain", rrset_dnssec=answer.security), tuple(findings)
+    if plan.status == "null":
+        add("mx.null", "info", f"{domain} publishes a null MX (RFC 7505): it accepts no mail")
+        if plan.null_preference != 0:
+            add("mx.null_preference", "warn",
+                f"The null MX of {domain} has preference {plan.null_preference}; RFC 7505 3 requires 0")
+        return MxResult("null", rrset_dnssec=answer.security), tuple(findings)
+    if plan.status == "invalid":
+        add("mx.null_mixed", "fail",
+            f"{domain} publishes a null MX together with other MX records; RFC 7505 3 forbids this",
+            records=list(answer.records))
+
+    hosts = []
+    for name, pref in plan.targets:
+        lookups = retrieved.host_answers.get(name, ())
+        implicit = plan.status == "none"
+        if not lookups:
+            hosts.append(MxHost(name, pref, (), ERROR, implicit=implicit))
+            if not implicit:
+                add("mx.host_lookup_error", "warn", f"The addresses of {name} were not looked up in time", name)
+            continue
+        addresses = _addresses(lookups)
+        security = _combined_security(lookups)
+        canonical = next((a.canonical_name for a in lookups if a.cname_chain and a.canonical_name), None)
+        hosts.append(MxHost(name, pref, addresses, security, canonical, implicit))
+        if implicit:
+            continue
+        if is_ip_literal(name):
+            # RFC 5321 5.1 / RFC 7505 has no address form: the MX target must be a host name.
+            add("mx.target_ip_literal", "fail", f"The MX target {name} is an IP address, not a host name", name)
+        elif security == BOGUS:
+            reason = next((a.reason for a in lookups if a.security == BOGUS), None)
+            add("mx.host_bogus", "fail", f"The address records of {name} fail DNSSEC validation: {reason}", name,
+                reason=reason)
+        elif security == ERROR and not addresses:
+            reason = next((a.reason or a.rcode for a in lookups if a.security == ERROR), None)
+            add("mx.host_lookup_error", "warn", f"The addresses of {name} could not be looked up: {reason}", name)
+        elif not addresses:
+            add("mx.target_unresolvable", "fail", f"The MX target {name} has no A or AAAA record", name)
+        if canonical and not is_ip_literal(name):
+            # RFC 5321 5.1 / RFC 2181 10.3: an MX must point at a name with addresses, not an alias.
+            add("mx.target_cname", "warn", f"The MX target {name} is an alias (CNAME) for {canonical}", name,
+                canonical_name=canonical)
+
+    if plan.extra:
+        add("mx.too_many", "warn",
+            f"{domain} has {len(plan.targets) + len(plan.extra)} MX hosts; the first {MAX_HOSTS} by preference "
+            f"are checked", unchecked=[name for name, _ in plan.extra])
+
+    if plan.status == "none":
+        implicit_host = hosts[0] if hosts else None
+        if implicit_host and implicit_host.addresses:
+            add("mx.implicit", "warn",
+                f"{domain} has no MX record; senders deliver to its own address (implicit MX, RFC 5321 5.1)",
+                addresses=list(implicit_host.addresses))
+            hosts = [implicit_host]
+        elif implicit_host and implicit_host.dnssec in (ERROR, BOGUS):
+            add("mx.host_lookup_error", "warn",
+                f"{domain} has no MX record and its own addresses could not be looked up", domain)
+            hosts = [implicit_host]
+        else:
+            add("mx.no_mail_host", "fail",
+                f"{domain} has neither MX nor A/AAAA records: it cannot receive mail. "
+                "Publish MX records, or a null MX if it sends no mail")
+            hosts = []
+    elif plan.status == "present" and not any(f.severity == "fail" for f in findings):
+        add("mx.present", "pass", f"{domain} has {len(hosts)} MX host(s): "
+            + ", ".join(h.name for h in hosts), hosts=[h.name for h in hosts])
+
+    hosts.sort(key=lambda host: (host.preference, host.name))
+    result = MxResult(plan.status, tuple(hosts), answer.security, None,
+                      tuple(name for name, _ in plan.extra))
+    return result, tuple(findings)
+
+
+def retrieve_host_addresses(name: str, resolver, deadline: float) -> tuple[DnsAnswer, DnsAnswer]:
+    return resolver.query(name, "A", deadline), resolver.query(name, "AAAA", deadline)
+
+
+def retrieve_mx(domain: str, resolver, deadline: float | None = None) -> MxRetrieved:
+    """Sequential retrieval for scripts and tests; run.py parallelises the same steps."""
+    deadline = deadline if deadline is not None else time.monotonic() + 10
+    answer = resolver.query(domain, "MX", deadline)
+    plan = plan_mx(domain, answer)
+    host_answers = {name: retrieve_host_addresses(name, resolver, deadline) for name, _ in plan.targets}
+    return MxRetrieved(domain, answer, host_answers)

@@ -1,0 +1,82 @@
+"""DNSSEC evaluation with hand-made answers (the fake network's real validator: test_scenarios.py)."""
+import pytest
+
+from checker.engine.dns import DnsAnswer
+from checker.engine.dnssec import FINDING_CODES, DnssecRetrieved, evaluate_dnssec
+
+DOMAIN = "example.fi"
+
+
+def ans(rdtype, records=(), rcode="NOERROR", security="secure", ede=(), reason=None):
+    return DnsAnswer(name=DOMAIN, rdtype=rdtype, rcode=rcode, security=security, records=tuple(records),
+                     ede=tuple(ede), reason=reason, canonical_name=DOMAIN)
+
+
+DS = ans("DS", ["12345 13 2 " + "ab" * 32])
+NO_DS = ans("DS", security="insecure")
+
+
+def evaluate(soa, ds=NO_DS, validates=True):
+    result, findings = evaluate_dnssec(DnssecRetrieved(DOMAIN, soa, ds), validates)
+    codes = [f.code for f in findings]
+    assert set(codes) <= set(FINDING_CODES)
+    return result, codes
+
+
+def test_signed_domain_with_ad_is_secure_with_ds_present():
+    result, codes = evaluate(ans("SOA", ["ns. host. 1 2 3 4 5"]), DS)
+    assert result.as_dict() == {"status": "secure", "ds_present": True, "reason": None, "resolver_validates": True}
+    assert codes == ["dnssec.secure"]
+
+
+def test_unsigned_domain_is_insecure_with_a_warning():
+    result, codes = evaluate(ans("SOA", ["ns. host. 1 2 3 4 5"], security="insecure"))
+    assert (result.status, result.ds_present) == ("insecure", False)
+    assert codes == ["dnssec.insecure"]
+
+
+def test_ds_with_unsupported_algorithm_is_insecure_with_the_ede_as_reason():
+    soa = ans("SOA", ["x"], security="insecure", ede=[(1, "algorithm 253")])
+    result, codes = evaluate(soa, DS)
+    assert result.status == "insecure" and result.ds_present
+    assert result.reason == "EDE 1 (Unsupported DNSKEY Algorithm): algorithm 253"
+    assert codes == ["dnssec.unsupported_algorithm"]
+
+
+def test_bogus_domain_carries_the_resolver_reason():
+    reason = "EDE 9 (DNSKEY Missing): no keys have a DS"
+    result, codes = evaluate(ans("SOA", rcode="SERVFAIL", security="bogus", reason=reason), DS)
+    assert (result.status, result.reason, result.ds_present) == ("bogus", reason, True)
+    assert codes == ["dnssec.bogus"]
+
+
+@pytest.mark.parametrize("rcode", ["TIMEOUT", "SERVFAIL", "REFUSED"])
+def test_failed_lookup_is_an_error(rcode):
+    result, codes = evaluate(ans("SOA", rcode=rcode, security="error", reason="no answer"))
+    assert result.status == "error"
+    assert result.reason == "no answer"
+    assert codes == ["dnssec.error"]
+
+
+def test_nonexistent_domain_is_an_error():
+    result, codes = evaluate(ans("SOA", rcode="NXDOMAIN", security="secure"))
+    assert (result.status, result.reason) == ("error", "NXDOMAIN")
+    assert codes == ["dnssec.nxdomain"]
+
+
+def test_resolver_that_does_not_validate_gives_an_error_not_insecure():
+    result, codes = evaluate(ans("SOA", security="insecure"), validates=False)
+    assert result.status == "error"
+    assert codes == ["dnssec.resolver_not_validating"]
+
+
+def test_unknown_validation_is_accepted_when_the_answer_itself_is_authenticated():
+    result, _ = evaluate(ans("SOA", ["x"]), DS, validates=None)
+    assert result.status == "secure"
+    result, codes = evaluate(ans("SOA", ["x"], security="insecure"), validates=None)
+    assert result.status == "error" and codes == ["dnssec.resolver_not_validating"]
+
+
+def test_ds_lookup_failure_means_no_ds_known():
+    result, _ = evaluate(ans("SOA", ["x"]), ans("DS", rcode="TIMEOUT", security="error"))
+    assert result.ds_present is False
