@@ -1,0 +1,285 @@
+"""TLS-RPT: the `_smtp._tls.<domain>` TXT record (RFC 8460 3).
+
+    tlsrpt-record    = tlsrpt-version 1*(field-delim tlsrpt-field) [field-delim]
+    field-delim      = *WSP ";" *WSP
+    tlsrpt-field     = tlsrpt-rua / tlsrpt-extension
+    tlsrpt-version   = %s"v=TLSRPTv1"
+    tlsrpt-rua       = %s"rua=" tlsrpt-uri *(*WSP "," *WSP tlsrpt-uri)
+    tlsrpt-uri       = URI                     ; "mailto:" or "https:", RFC 3986
+    tlsrpt-ext-name  = (ALPHA / DIGIT) *31(ALPHA / DIGIT / "_" / "-" / ".")
+    tlsrpt-ext-value = 1*(%x21-3A / %x3C / %x3E-7E)
+"""
+import re
+from dataclasses import dataclass, field
+
+from .findings import Finding
+from .mta_sts.record import show
+
+VERSION = "v=TLSRPTv1"
+WSP = " \t"
+_EXT_NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9_.\-]{0,31}")
+_EXT_VALUE = re.compile(r"[\x21-\x3a\x3c\x3e-\x7e]+")
+# RFC 3986 2: unreserved / pct-encoded / sub-delims / gen-delims (',' and ';' cannot reach here).
+_URI_CHARS = re.compile(r"(?:[A-Za-z0-9\-._~!$&'()*+=:@/?#\[\]]|%[0-9A-Fa-f]{2})*")
+_LABEL = re.compile(r"[A-Za-z0-9](?:[A-Za-z0-9\-]*[A-Za-z0-9])?")
+_LOCAL = re.compile(r"(?:[A-Za-z0-9!$&'*+\-/=?^_`{|}~.]|%[0-9A-Fa-f]{2})+")
+
+FINDING_CODES = {
+    "tls_rpt.valid": "A valid TLS-RPT record names where reports go",
+    "tls_rpt.missing": "No TLS-RPT record: nobody hears about failed TLS deliveries",
+    "tls_rpt.multiple": "More than one TLS-RPT record: senders ignore them all",
+    "tls_rpt.invalid": "The TLS-RPT record breaks the RFC 8460 grammar: senders ignore it",
+    "tls_rpt.error": "The TLS-RPT record could not be looked up",
+    "tls_rpt.rua.multiple": "More than one rua URI: a reporter may deliver to only one",
+    "tls_rpt.record.warning": "The TLS-RPT record works but has a questionable detail",
+}
+
+
+def _is_domain(text: str) -> bool:
+    labels = text.split(".")
+    return len(text) <= 253 and len(labels) >= 1 and all(_LABEL.fullmatch(l) and len(l) <= 63 for l in labels)
+
+
+def uri_error(uri: str) -> str | None:
+    """None if `uri` is a syntactically valid mailto: or https: URI (RFC 3986, RFC 6068)."""
+    scheme, colon, rest = uri.partition(":")
+    if not colon or not re.fullmatch(r"[A-Za-z][A-Za-z0-9+\-.]*", scheme):
+        return f"{show(uri)} is not a URI (no scheme)"
+    if scheme.lower() not in ("mailto", "https"):
+        return f"{show(uri)}: scheme {show(scheme)} is not mailto: or https: (RFC 8460 3)"
+    if not _URI_CHARS.fullmatch(rest) or rest.count("#") > 1:
+        bad = next((ch for ch in rest if not re.fullmatch(r"[A-Za-z0-9\-._~!$&'()*+=:@/?#\[\]%]", ch)), None)
+        if bad is None:
+            return f"{show(uri)}: '%' must be followed by two hex digits, and '#' may appear once (RFC 3986 2)"
+        return f"{show(uri)} contains {show(bad)}, which must be percent-encoded (RFC 3986 2)"
+    if scheme.lower() == "mailto":
+        address = rest.split("?", 1)[0]
+        local, at, domain = address.rpartition("@")
+        if not at or not _LOCAL.fullmatch(local) or not _is_domain(domain):
+            return f"{show(uri)}: mailto: must be followed by an address like reports@example.fi (RFC 6068)"
+        return None
+    if not rest.startswith("//"):
+        return f"{show(uri)}: https: must be followed by //host (RFC 3986 3.2)"
+    authority = re.split(r"[/?#]", rest[2:], maxsplit=1)[0]
+    if "@" in authority:
+        return f"{show(uri)}: user information in an https: URI is not allowed for reports"
+    host, port = authority, ""
+    if authority.startswith("["):
+        host, _, after = authority.partition("]")
+        host += "]"
+        if after:
+            if not after.startswith(":"):
+                return f"{show(uri)}: unexpected {show(after)} after the IPv6 address"
+            port = after[1:]
+    elif ":" in authority:
+        host, _, port = authority.rpartition(":")  # an empty port is allowed (RFC 3986 3.2.3)
+    if port and not (port.isdigit() and 0 < int(port) < 65536):
+        return f"{show(uri)}: port {show(port)} is not a number 1-65535"
+    if not (_is_domain(host) or re.fullmatch(r"\[[0-9A-Fa-f:.]+\]", host)):
+        return f"{show(uri)}: host {show(host)} is not a domain name"
+    return None
+
+
+@dataclass(frozen=True)
+class TlsRptRecord:
+    raw: str
+    rua: tuple[str, ...]
+    extensions: tuple[tuple[str, str], ...]
+    errors: tuple[str, ...]
+    warnings: tuple[str, ...]
+
+    @property
+    def valid(self) -> bool:
+        return not self.errors
+
+
+def is_tlsrpt_record(txt: str) -> bool:
+    return txt.startswith(VERSION) and (len(txt) == len(VERSION) or txt[len(VERSION)] in WSP + ";")
+
+
+def looks_like_tlsrpt_record(txt: str) -> bool:
+    return not is_tlsrpt_record(txt) and txt.strip(WSP).lower().startswith(VERSION.lower())
+
+
+def _near_miss_error(txt: str) -> str:
+    if txt.startswith(VERSION):
+        return f"record {show(txt)}: 'v=TLSRPTv1' must be followed by ';' (RFC 8460 3); senders ignore it"
+    return (
+        f"record {show(txt)} does not start with exactly 'v=TLSRPTv1' (case-sensitive, no leading "
+        "whitespace); senders ignore it (RFC 8460 3)"
+    )
+
+
+def _field_error(text: str) -> str:
+    name, eq, value = text.partition("=")
+    if not eq:
+        return f"field {show(text)} has no '=' (RFC 8460 3)"
+    if not _EXT_NAME.fullmatch(name):
+        return f"field name {show(name)} is not 1 to 32 letters, digits, '_', '-', '.' (RFC 8460 3)"
+    if not value:
+        return f"field {show(name)} has an empty value (RFC 8460 3)"
+    if value[-1:] in WSP:
+        return f"field {show(text)} has whitespace after the value without a following ';' (RFC 8460 3)"
+    return f"value of field {show(name)} contains spaces, '=' or control characters (RFC 8460 3)"
+
+
+def _parse_rua(value: str, errors: list[str]) -> list[str]:
+    uris = []
+    for piece in value.split(","):
+        uri = piece.strip(WSP)
+        if not uri:
+            errors.append("rua has an empty URI (a stray comma?) (RFC 8460 3)")
+            continue
+        if any(ch in WSP for ch in uri):
+            errors.append(f"rua URIs must be separated by ',' ({show(uri)} contains whitespace) (RFC 8460 3)")
+            continue
+        problem = uri_error(uri)
+        if problem:
+            errors.append(problem)
+        else:
+            uris.append(uri)
+    return uris
+
+
+def parse_tlsrpt(txt: str) -> TlsRptRecord:
+    """Parse one TXT string. Never raises."""
+    if not is_tlsrpt_record(txt):
+        return TlsRptRecord(txt, (), (), (_near_miss_error(txt),), ())
+    errors: list[str] = []
+    warnings: list[str] = []
+    rua: list[str] | None = None
+    extensions: list[tuple[str, str]] = []
+    parts = txt[len(VERSION):].split(";")
+    if parts[0].strip(WSP):
+        errors.append(f"unexpected text {show(parts[0])} after v=TLSRPTv1; expected ';' (RFC 8460 3)")
+    fields = parts[1:]
+    for index, part in enumerate(fields):
+        last = index == len(fields) - 1
+        text = part.lstrip(WSP)
+        if not last:
+            text = text.rstrip(WSP)
+        if not text.strip(WSP):
+            if not last:
+                errors.append("empty field between two ';' (RFC 8460 3)")
+            continue
+        name, _, value = text.partition("=")
+        if name == "rua" and "=" in text:
+            if value and value[-1] in WSP:
+                errors.append(_field_error(text))
+                continue
+            uris = _parse_rua(value, errors)
+            if rua is None:
+                rua = uris
+            else:
+                warnings.append("rua appears more than once; senders may use only the first")
+            continue
+        if not (_EXT_NAME.fullmatch(name) and "=" in text and _EXT_VALUE.fullmatch(value)):
+            errors.append(_field_error(text))
+            continue
+        extensions.append((name, value))
+    if rua is None:
+        hint = " (field names are case-sensitive)" if any(n.lower() == "rua" for n, _ in extensions) else ""
+        errors.append(f"required field rua is missing{hint} (RFC 8460 3)")
+    return TlsRptRecord(txt, tuple(rua or ()), tuple(extensions), tuple(errors), tuple(warnings))
+
+
+@dataclass(frozen=True)
+class TlsRptResult:
+    status: str                      # valid | invalid | none | multiple | error
+    rua: tuple[str, ...] = ()
+    raw: tuple[str, ...] = ()
+    errors: tuple[str, ...] = ()
+    findings: tuple[Finding, ...] = field(default=())
+
+    def as_dict(self) -> dict:
+        return {"status": self.status, "rua": list(self.rua), "raw": list(self.raw), "errors": list(self.errors)}
+
+
+@dataclass(frozen=True)
+class TlsRptRetrieved:
+    domain: str
+    name: str
+    answer: object | None            # checker.engine.dns DnsAnswer, None if the lookup raised
+    error: str | None = None
+
+
+def retrieve_tls_rpt(domain: str, resolver, deadline: float) -> TlsRptRetrieved:
+    name = f"_smtp._tls.{domain}"
+    try:
+        return TlsRptRetrieved(domain, name, resolver.query(name, "TXT", deadline=deadline))
+    except Exception as exc:  # the wrapper should not raise; a report must still come out
+        return TlsRptRetrieved(domain, name, None, f"{type(exc).__name__}: {exc}")
+
+
+def lookup_failed(answer) -> str | None:
+    """Why a TXT lookup gave no usable answer, or None (NXDOMAIN/NODATA are answers)."""
+    if answer is None:
+        return "lookup failed"
+    rcode = getattr(answer, "rcode", "NOERROR")
+    if getattr(answer, "security", None) == "bogus":
+        return f"DNSSEC validation failed ({getattr(answer, 'reason', None) or rcode})"
+    if rcode not in ("NOERROR", "NXDOMAIN"):
+        reason = getattr(answer, "reason", None)
+        return rcode + (f": {reason}" if reason else "")
+    return None
+
+
+def _in_use(dane_status, mta_sts_status) -> list[str]:
+    used = []
+    if dane_status in ("all", "some"):
+        used.append("DANE")
+    if mta_sts_status in ("valid", "invalid"):
+        used.append("MTA-STS")
+    return used
+
+
+def evaluate_tls_rpt(retrieved, dane_status=None, mta_sts_status=None) -> TlsRptResult:
+    """Classify the record (contract `tls_rpt`) and say what to do about it. Pure."""
+    if isinstance(retrieved, TlsRptRetrieved):
+        answer, domain, name = retrieved.answer, retrieved.domain, retrieved.name
+        failure = retrieved.error or lookup_failed(answer)
+    else:
+        answer, failure = retrieved, lookup_failed(retrieved)
+        name = getattr(answer, "name", "_smtp._tls") or "_smtp._tls"
+        domain = name.removeprefix("_smtp._tls.").rstrip(".")
+    used = _in_use(dane_status, mta_sts_status)
+    data = {"domain": domain, "record_name": name, "in_use": used}
+    if failure:
+        finding = Finding("tls_rpt.error", "warn", "tls_rpt", f"TXT lookup of {name} failed: {failure}", name, data)
+        return TlsRptResult("error", errors=(failure,), findings=(finding,))
+    strings = tuple(getattr(answer, "txt_strings", ()) or ())
+    ours = tuple(t for t in strings if is_tlsrpt_record(t))
+    if len(ours) > 1:
+        detail = f"{name} has {len(ours)} records starting with v=TLSRPTv1; senders then send no reports (RFC 8460 3)"
+        finding = Finding("tls_rpt.multiple", "warn", "tls_rpt", detail, name, {**data, "records": list(ours)})
+        return TlsRptResult("multiple", raw=ours, errors=(detail,), findings=(finding,))
+    if not ours:
+        near = tuple(t for t in strings if looks_like_tlsrpt_record(t))
+        if near:
+            errors = tuple(_near_miss_error(t) for t in near)
+            finding = Finding("tls_rpt.invalid", "warn", "tls_rpt", errors[0], name, {**data, "errors": list(errors)})
+            return TlsRptResult("invalid", raw=near, errors=errors, findings=(finding,))
+        if used:
+            detail = f"no TLS-RPT record at {name} although {' and '.join(used)} is in use: failures go unreported"
+            severity = "warn"
+        else:
+            detail = f"no TLS-RPT record at {name}"
+            severity = "info"
+        return TlsRptResult("none", findings=(Finding("tls_rpt.missing", severity, "tls_rpt", detail, name, data),))
+    record = parse_tlsrpt(ours[0])
+    findings = []
+    if not record.valid:
+        detail = f"{name}: " + "; ".join(record.errors[:3])
+        findings.append(Finding("tls_rpt.invalid", "warn", "tls_rpt", detail, name,
+                                {**data, "errors": list(record.errors), "record": record.raw}))
+        return TlsRptResult("invalid", rua=record.rua, raw=ours, errors=record.errors, findings=tuple(findings))
+    findings.append(Finding("tls_rpt.valid", "pass", "tls_rpt", f"reports go to {', '.join(record.rua)}", name,
+                            {**data, "rua": list(record.rua)}))
+    if len(record.rua) > 1:
+        findings.append(Finding(
+            "tls_rpt.rua.multiple", "info", "tls_rpt",
+            f"{len(record.rua)} rua URIs; a reporter may deliver to only one of them", name,
+            {**data, "rua": list(record.rua)}))
+    for warning in record.warnings:
+        findings.append(Finding("tls_rpt.record.warning", "info", "tls_rpt", warning, name, data))
+    return TlsRptResult("valid", rua=record.rua, raw=ours, findings=tuple(findings))
