@@ -126,8 +126,10 @@ class Resolver:
             self._cache[key] = answer
         return answer
 
-    def validates(self, deadline: float | None = None) -> bool:
+    def validates(self, deadline: float | None = None) -> bool | None:
         """True when the resolver sets AD on the root DNSKEY RRset (it validates).
+
+        False when it answers without AD; None (also false) when it did not answer at all.
 
         A resolver that does not validate would make every domain look "insecure"; the
         checker must report an error instead (RFC 6840 5.7: AD is only meaningful from a
@@ -136,7 +138,7 @@ class Resolver:
         if self._validates is None:
             answer = self.query(".", "DNSKEY", deadline)
             if answer.security == ERROR and answer.rcode in ("TIMEOUT", "NETERROR"):
-                return False  # not cached: unknown, not proven non-validating
+                return None  # not cached: unknown, not proven non-validating
             self._validates = answer.security == SECURE and answer.has_records
         return self._validates
 

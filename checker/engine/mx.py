@@ -141,7 +141,7 @@ def _combined_security(answers) -> str:
     return "insecure"
 
 
-def _addresses(answers) -> tuple[str, ...]:
+def usable_addresses(answers) -> tuple[str, ...]:
     found = set()
     for answer in answers:
         if answer.security in (ERROR, BOGUS):
@@ -185,7 +185,7 @@ def evaluate_mx(retrieved: MxRetrieved):
             if not implicit:
                 add("mx.host_lookup_error", "warn", f"The addresses of {name} were not looked up in time", name)
             continue
-        addresses = _addresses(lookups)
+        addresses = usable_addresses(lookups)
         security = _combined_security(lookups)
         canonical = next((a.canonical_name for a in lookups if a.cname_chain and a.canonical_name), None)
         hosts.append(MxHost(name, pref, addresses, security, canonical, implicit))
