@@ -1,0 +1,1 @@
+"""The loopback test network: Knot + Unbound + fake SMTP/HTTPS servers (README.md)."""

@@ -1,0 +1,33 @@
+"""python -m tests.fakenet up|down|status  (settings: README.md)."""
+import json
+import sys
+
+from .network import Network
+
+
+def main(argv: list[str]) -> int:
+    command = argv[0] if argv else "status"
+    network = Network()
+    if command == "up":
+        env = network.up()
+        figures = json.loads((network.state / "startup.json").read_text())
+        print(f"fakenet {network.plan.network} up in {figures['seconds']} s, {figures['scenarios']} scenarios, "
+              f"delay {figures['delay_ms']} ms")
+        print(f"env file: {network.env_file}")
+        for key, value in env.items():
+            print(f"{key}={value}")
+        return 0
+    if command == "down":
+        stopped = network.down()
+        print(f"fakenet {network.plan.network}: stopped {len(stopped)} processes")
+        return 0
+    if command == "status":
+        up = network.is_up()
+        print(f"fakenet {network.plan.network}: {'up' if up else 'down'} ({network.state})")
+        return 0 if up else 1
+    print(__doc__, file=sys.stderr)
+    return 2
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))

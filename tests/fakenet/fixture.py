@@ -1,0 +1,33 @@
+"""What the `fakenet` pytest fixture yields (tests/conftest.py stays small)."""
+from __future__ import annotations
+
+import os
+
+from checker.engine.config import EngineConfig
+
+from .network import Network
+
+
+class FakeNet:
+    def __init__(self, network: Network, env: dict[str, str], owned: bool):
+        self.network, self.env, self.owned = network, env, owned
+        self.config = EngineConfig.from_env(env)
+        self.plan = network.plan
+        self.scenarios = tuple(s for s in network.scenarios if not s.infrastructure)
+        self._by_domain = {s.domain: s for s in network.scenarios}
+
+    def scenario(self, name: str):
+        """A scenario by domain ("dane-ok.fi"); KeyError if the catalogue has none."""
+        return self._by_domain[name]
+
+    def close(self):
+        if self.owned:
+            self.network.down()
+
+
+def start() -> FakeNet:
+    """Start the network, or with FAKENET_REUSE=1 reuse one already up for the same range."""
+    network = Network()
+    if os.environ.get("FAKENET_REUSE") == "1" and network.is_up():
+        return FakeNet(network, network.read_env(), owned=False)
+    return FakeNet(network, network.up(), owned=True)

@@ -1,0 +1,405 @@
+"""Bring the test network up and down: build, start, wait until ready, stop by PID.
+
+State lives under var/fakenet/<tag>/ (tag from FAKENET_NET, e.g. 127-53): zone files,
+keys, certificates, configs, logs, pid files and checker.env. `up` first stops
+whatever a previous run of the same range left behind (pid files), so it is safe to
+call repeatedly.
+"""
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import dns.exception
+import dns.flags
+import dns.message
+import dns.query
+import dns.rcode
+
+from .addresses import DEFAULT_NET, Plan
+from .model import Scenario, policy_text
+from .tls import TestPKI
+from .zones import TLDS, TreeBuilder, write_zone
+
+REPO = Path(__file__).resolve().parents[2]
+VAR = REPO / "var" / "fakenet"
+START_TIMEOUT = 15.0
+
+
+def _env_int(name: str, default: int) -> int:
+    value = os.environ.get(name)
+    return int(value) if value else default
+
+
+@dataclass
+class Settings:
+    net: str | None = None
+    delay_ms: int = field(default_factory=lambda: _env_int("FAKENET_DELAY_MS", 0))
+    dns_port: int = field(default_factory=lambda: _env_int("FAKENET_DNS_PORT", 53))     # Unbound, for the checker
+    auth_port: int = field(default_factory=lambda: _env_int("FAKENET_AUTH_PORT", 53))   # Knot
+    smtp_port: int = field(default_factory=lambda: _env_int("FAKENET_SMTP_PORT", 25))
+    https_port: int = field(default_factory=lambda: _env_int("FAKENET_HTTPS_PORT", 443))
+
+
+def catalogue() -> list[Scenario]:
+    from .scenarios import INFRASTRUCTURE, SCENARIOS
+    return [*INFRASTRUCTURE, *SCENARIOS]
+
+
+# -- processes ------------------------------------------------------------------------
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    try:  # a zombie child of ours counts as gone
+        with open(f"/proc/{pid}/stat") as handle:
+            return handle.read().split(")")[-1].split()[0] != "Z"
+    except OSError:
+        return False
+
+
+def _cmdline(pid: int) -> str:
+    try:
+        with open(f"/proc/{pid}/cmdline", "rb") as handle:
+            return handle.read().replace(b"\0", b" ").decode(errors="replace")
+    except OSError:
+        return ""
+
+
+def stop_pidfiles(state: Path) -> list[int]:
+    """SIGTERM (then SIGKILL) every process named in state/pids/*.pid that is still ours.
+
+    "Ours" = its command line mentions the state directory, so a recycled PID of an
+    unrelated process is never signalled.
+    """
+    stopped = []
+    piddir = state / "pids"
+    if not piddir.is_dir():
+        return stopped
+    marker = str(state)
+    pids = []
+    for pidfile in piddir.glob("*.pid"):
+        try:
+            pid = int(pidfile.read_text().strip())
+        except (OSError, ValueError):
+            pidfile.unlink(missing_ok=True)
+            continue
+        if _alive(pid) and marker in _cmdline(pid):
+            os.kill(pid, signal.SIGTERM)
+            pids.append(pid)
+        pidfile.unlink(missing_ok=True)
+    deadline = time.monotonic() + 3
+    for pid in pids:
+        while _alive(pid) and time.monotonic() < deadline:
+            time.sleep(0.02)
+        if _alive(pid):
+            os.kill(pid, signal.SIGKILL)
+        try:  # reap it if it is our own child (fixture use)
+            os.waitpid(pid, os.WNOHANG)
+        except ChildProcessError:
+            pass
+        stopped.append(pid)
+    return stopped
+
+
+class Network:
+    def __init__(self, settings: Settings | None = None):
+        self.settings = settings or Settings()
+        self.plan = Plan(self.settings.net)
+        self.state = VAR / self.plan.tag
+        self.scenarios = catalogue()
+        self.delayed = self.settings.delay_ms > 0
+
+    # -- public ---------------------------------------------------------------------
+
+    @property
+    def env_file(self) -> Path:
+        return self.state / "checker.env"
+
+    def up(self) -> dict[str, str]:
+        started = time.monotonic()
+        self.down()
+        if self.state.exists():
+            shutil.rmtree(self.state)
+        for sub in ("pids", "certs", "logs", "knot-root", "knot-tld", "knot-child", "unbound", "www"):
+            (self.state / sub).mkdir(parents=True)
+        try:
+            self._build()
+            self._start_knot()
+            self._start_servers()
+            self._start_unbound()
+            self._wait_ready(started + START_TIMEOUT)
+        except BaseException:
+            self.down()
+            raise
+        env = self._write_env()
+        (self.state / "startup.json").write_text(json.dumps(
+            {"seconds": round(time.monotonic() - started, 2), "scenarios": len([s for s in self.scenarios if not s.infrastructure]),
+             "delay_ms": self.settings.delay_ms}))
+        return env
+
+    def down(self) -> list[int]:
+        return stop_pidfiles(self.state)
+
+    def is_up(self) -> bool:
+        piddir = self.state / "pids"
+        pids = [int(p.read_text()) for p in piddir.glob("*.pid")] if piddir.is_dir() else []
+        return len(pids) == 5 and all(_alive(pid) for pid in pids) and self.env_file.exists()
+
+    def read_env(self) -> dict[str, str]:
+        env = {}
+        for line in self.env_file.read_text().splitlines():
+            if "=" in line and not line.startswith("#"):
+                key, value = line.split("=", 1)
+                env[key] = value
+        return env
+
+    # -- build --------------------------------------------------------------------------
+
+    def _build(self):
+        plan, pki = self.plan, TestPKI()
+        self.pki = pki
+        pki.write_root(self.state / "certs" / "root.pem")
+        self.host_addr, self.host_leaf, self.policy_addr = {}, {}, {}
+        self.listeners = []
+        certs = self.state / "certs"
+
+        def write_chain(label, leaf, chain):
+            cert_path, key_path = certs / f"{label}.pem", certs / f"{label}.key"
+            cert_path.write_bytes(leaf.pem + b"".join(c.pem for c in chain))
+            key_path.write_bytes(leaf.key_pem)
+            return str(cert_path), str(key_path)
+
+        for i, s in enumerate(self.scenarios):
+            for k, h in enumerate(s.hosts):
+                address = h.address or plan.scenario_host(i, k)
+                self.host_addr[h.name] = address
+                smtp = h.smtp
+                leaf, chain = pki.leaf([h.name], smtp.cert if smtp else "valid")
+                self.host_leaf[h.name] = leaf
+                if smtp is None or smtp.behaviour == "refused" or h.address:
+                    continue
+                cert, key = write_chain(h.name, leaf, chain if smtp.chain == "full" else [])
+                self.listeners.append({"kind": "smtp", "address": address, "port": self.settings.smtp_port,
+                                       "behaviour": smtp.behaviour, "host": h.name, "cert": cert, "key": key})
+            if s.policy is not None:
+                p = s.policy
+                address = plan.scenario_policy(i)
+                self.policy_addr[s.domain] = address
+                if p.behaviour == "refused":
+                    continue
+                leaf, chain = pki.leaf([s.policy_host], p.cert)
+                cert, key = write_chain(s.policy_host, leaf, chain)
+                mx_names = tuple(m.split()[1] for m in s.mx if m.split()[1] != ".")
+                body = p.body if p.body is not None else policy_text("enforce", mx_names)
+                self.listeners.append({"kind": "https", "address": address, "port": self.settings.https_port,
+                                       "behaviour": p.behaviour, "host": s.policy_host, "cert": cert, "key": key,
+                                       "status": p.status, "content_type": p.content_type, "body": body,
+                                       "location": p.location})
+        leaf, chain = pki.leaf(["www.generic-hosting.fi"], "valid")
+        cert, key = write_chain("generic-web", leaf, chain)
+        self.listeners.append({"kind": "https", "address": plan.generic_web, "port": self.settings.https_port,
+                               "behaviour": "placeholder", "host": "www.generic-hosting.fi", "cert": cert, "key": key})
+        self.listeners.append({"kind": "blackhole", "address": plan.blackhole, "port": self.settings.auth_port})
+        if self.delayed:
+            for role in ("root", "tld", "child"):
+                self.listeners.append({"kind": "dnsproxy", "address": plan.knot[role], "port": self.settings.auth_port,
+                                       "target": [plan.knot_bind(role, True), self.settings.auth_port]})
+
+        builder = TreeBuilder(plan, pki, self.scenarios, self.host_addr, self.host_leaf, self.policy_addr)
+        self.zones = builder.build()
+        self.root_ds = builder.root_ds
+        for z in self.zones:
+            write_zone(str(self.state / f"knot-{z.role}"), z)
+
+    # -- start ----------------------------------------------------------------------------
+
+    def _spawn(self, name: str, argv: list[str], cwd: Path | None = None) -> int:
+        log = open(self.state / "logs" / f"{name}.log", "ab")
+        proc = subprocess.Popen(argv, stdout=log, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL,
+                                cwd=cwd or REPO, start_new_session=True)
+        log.close()
+        (self.state / "pids" / f"{name}.pid").write_text(f"{proc.pid}\n")
+        return proc.pid
+
+    def _start_knot(self):
+        for role in ("root", "tld", "child"):
+            d = self.state / f"knot-{role}"
+            (d / "run").mkdir()
+            (d / "db").mkdir()
+            zones = [z for z in self.zones if z.role == role]
+            zone_lines = "".join(
+                f'  - domain: "{z.name}"\n    file: "{"root" if z.name == "." else z.name.rstrip(".")}.zone"\n' for z in zones)
+            listen = f"{self.plan.knot_bind(role, self.delayed)}@{self.settings.auth_port}"
+            conf = f"""server:
+    rundir: "{d}/run"
+    listen: [ "{listen}" ]
+    udp-workers: 1
+    tcp-workers: 1
+    background-workers: 1
+log:
+  - target: "{self.state}/logs/knot-{role}.log"
+    any: notice
+database:
+    storage: "{d}/db"
+template:
+  - id: default
+    storage: "{d}"
+    zonefile-sync: -1
+    zonefile-load: whole
+    journal-content: none
+    semantic-checks: off
+zone:
+{zone_lines}"""
+            (d / "knot.conf").write_text(conf)
+            self._spawn(f"knot-{role}", ["knotd", "-c", str(d / "knot.conf")])
+
+    def _start_servers(self):
+        spec = {"delay_ms": self.settings.delay_ms, "listeners": self.listeners}
+        spec_path = self.state / "servers.json"
+        spec_path.write_text(json.dumps(spec, indent=1))
+        self._spawn("servers", [sys.executable, "-m", "tests.fakenet.servers", str(spec_path),
+                                str(self.state / "servers.ready")])
+
+    def _start_unbound(self):
+        d = self.state / "unbound"
+        auth = self.settings.auth_port
+        (d / "root.hints").write_text(f". 3600 IN NS a.root-servers.net.\na.root-servers.net. 3600 IN A {self.plan.knot['root']}\n")
+        (d / "root.ds").write_text(f". 3600 IN DS {self.root_ds}\n")
+        stubs = ""
+        if auth != 53:
+            # Referrals always mean port 53; without root, name every zone's server explicitly.
+            stubs += f'stub-zone:\n    name: "."\n    stub-addr: {self.plan.knot["root"]}@{auth}\n'
+            for tld in TLDS:
+                stubs += f'stub-zone:\n    name: "{tld}."\n    stub-addr: {self.plan.knot["tld"]}@{auth}\n'
+            for s in self.scenarios:
+                if s.dns == "absent":
+                    continue
+                target = self.plan.blackhole if s.dns == "timeout" else self.plan.knot["child"]
+                stubs += f'stub-zone:\n    name: "{s.domain}."\n    stub-addr: {target}@{auth}\n'
+        conf = f"""server:
+    interface: {self.plan.resolver}@{self.settings.dns_port}
+    port: {self.settings.dns_port}
+    do-ip6: no
+    do-daemonize: no
+    username: ""
+    chroot: ""
+    directory: "{d}"
+    pidfile: ""
+    logfile: "{self.state}/logs/unbound.log"
+    use-syslog: no
+    verbosity: 1
+    log-servfail: yes
+    val-log-level: 2
+    access-control: 127.0.0.0/8 allow
+    do-not-query-localhost: no
+    root-hints: "{d}/root.hints"
+    trust-anchor-file: "{d}/root.ds"
+    module-config: "validator iterator"
+    ede: yes
+    qname-minimisation: no
+    aggressive-nsec: no
+    prefetch: no
+    serve-expired: no
+    num-threads: 1
+    so-reuseport: no
+    outgoing-range: 512
+    num-queries-per-thread: 1024
+    wait-limit: 0
+    unknown-server-time-limit: 200
+    infra-cache-max-rtt: 1000
+    infra-host-ttl: 30
+    cache-max-negative-ttl: 30
+    val-bogus-ttl: 5
+    minimal-responses: no
+remote-control:
+    control-enable: no
+{stubs}"""
+        (d / "unbound.conf").write_text(conf)
+        self._spawn("unbound", ["unbound", "-d", "-c", str(d / "unbound.conf")])
+
+    # -- readiness ------------------------------------------------------------------------
+
+    def _wait_ready(self, deadline: float):
+        auth = self.settings.auth_port
+        pending = {role: self.plan.knot_bind(role, self.delayed) for role in ("root", "tld", "child")}
+        ready_file = self.state / "servers.ready"
+        while True:
+            self._check_alive()
+            for role, address in list(pending.items()):
+                if _answers(address, auth, "." if role == "root" else ("fi." if role == "tld" else self._a_child())):
+                    del pending[role]
+            if not pending and ready_file.exists() and _validates(self.plan.resolver, self.settings.dns_port):
+                return
+            if time.monotonic() > deadline:
+                raise RuntimeError(f"fakenet not ready in {START_TIMEOUT} s (waiting for knot {sorted(pending)}, "
+                                   f"servers {ready_file.exists()}); logs in {self.state / 'logs'}")
+            time.sleep(0.05)
+
+    def _a_child(self) -> str:
+        return next(z.name for z in self.zones if z.role == "child")
+
+    def _check_alive(self):
+        for pidfile in (self.state / "pids").glob("*.pid"):
+            pid = int(pidfile.read_text())
+            if not _alive(pid):
+                name = pidfile.stem
+                log = (self.state / "logs" / f"{name}.log")
+                tail = log.read_text(errors="replace")[-2000:] if log.exists() else ""
+                raise RuntimeError(f"fakenet: {name} exited at start-up:\n{tail}")
+
+    def _write_env(self) -> dict[str, str]:
+        env = {
+            "CHECKER_RESOLVER": f"{self.plan.resolver}:{self.settings.dns_port}",
+            "CHECKER_CA_BUNDLE": str(self.state / "certs" / "root.pem"),
+            "CHECKER_ALLOWED_NETWORKS": str(self.plan.network),
+        }
+        if self.settings.smtp_port != 25:
+            env["CHECKER_SMTP_PORT"] = str(self.settings.smtp_port)
+        if self.settings.https_port != 443:
+            env["CHECKER_HTTPS_PORT"] = str(self.settings.https_port)
+        text = "".join(f"{k}={v}\n" for k, v in env.items())
+        self.env_file.write_text(text)
+        if str(self.plan.network) == DEFAULT_NET:  # `make demo` reads the default range's copy
+            (VAR / "checker.env").write_text(text)
+        return env
+
+
+def _answers(address: str, port: int, name: str) -> bool:
+    try:
+        response = dns.query.udp(dns.message.make_query(name, "SOA"), address, port=port, timeout=0.2)
+    except (OSError, dns.exception.DNSException):
+        return False
+    return response.rcode() == dns.rcode.NOERROR and bool(response.answer)
+
+
+def _validates(address: str, port: int) -> bool:
+    try:
+        q = dns.message.make_query("fi.", "SOA", want_dnssec=True)
+        response = dns.query.udp(q, address, port=port, timeout=0.5)
+    except (OSError, dns.exception.DNSException):
+        return False
+    return response.rcode() == dns.rcode.NOERROR and bool(response.flags & dns.flags.AD)
+
+
+def wait_tcp(address: str, port: int, timeout: float = 2.0) -> bool:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        try:
+            socket.create_connection((address, port), timeout=0.2).close()
+            return True
+        except OSError:
+            time.sleep(0.02)
+    return False
