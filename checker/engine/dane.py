@@ -1,0 +1,441 @@
+"""DANE for SMTP: TLSA records of the MX hosts and the chain each presented (RFC 6698, 7671, 7672).
+
+retrieve_tlsa does the DNS query; evaluate_dane is pure: it classifies each host's TLSA
+RRset (Table 11 of the thesis) and matches usable records against the chain recorded by
+the STARTTLS probe (the same TLS session: we never connect twice).
+"""
+import hashlib
+from dataclasses import dataclass
+from datetime import datetime, timezone
+
+from cryptography.exceptions import InvalidSignature
+from cryptography.hazmat.primitives import serialization
+from cryptography.hazmat.primitives.asymmetric import dsa, ec, ed448, ed25519, rsa
+from cryptography.x509 import BasicConstraints, ExtensionNotFound, load_der_x509_certificate
+
+from .certs import load_chain, name_matches
+from .findings import Finding
+
+DANE_TA, DANE_EE = 2, 3
+DIGEST_LENGTHS = {1: 32, 2: 64}  # RFC 6698 2.1.3: SHA2-256, SHA2-512
+TLSA_PORT = 25  # the DNS name always uses port 25 (RFC 7672 2.2.3), whatever port tests dial
+
+FINDING_CODES = {
+    "dane.all": "Every MX host publishes a DNSSEC-secure, usable TLSA RRset",
+    "dane.partial": "Some MX hosts publish usable TLSA records, others do not",
+    "dane.none": "No MX host publishes TLSA records: DANE senders cannot authenticate the MX",
+    "dane.invalid": "TLSA records are published but none is secure and usable",
+    "dane.error": "The TLSA records could not be looked up",
+    "dane.tlsa.missing": "This MX host has no TLSA record",
+    "dane.tlsa.insecure": "TLSA records exist in an unsigned zone: senders ignore them",
+    "dane.tlsa.bogus": "The TLSA answer fails DNSSEC validation: DANE senders defer mail to this MX",
+    "dane.tlsa.error": "The TLSA lookup for this MX host failed (timeout or SERVFAIL)",
+    "dane.tlsa.malformed": "A TLSA record cannot be parsed",
+    "dane.tlsa.unusable": "The secure TLSA RRset has no record usable for SMTP",
+    "dane.record.unusable": "A TLSA record is ignored by SMTP senders (usage, selector, matching type or data)",
+    "dane.record.not_recommended": "The TLSA records do not include the recommended 3 1 1 form",
+    "dane.rollover.single_record": "Only one TLSA record: no next key is pre-published for a rollover",
+    "dane.host_address_insecure": "The MX host's address records are not DNSSEC-secure, so senders skip DANE",
+    "dane.match.pass": "The certificate presented over STARTTLS matches a TLSA record",
+    "dane.match.fail": "No TLSA record matches the certificate presented over STARTTLS",
+    "dane.match.no_starttls": "TLSA records are published but STARTTLS failed: DANE senders defer mail",
+    "dane.match.not_tested": "The TLSA records could not be compared with a certificate (no TLS session)",
+}
+
+
+@dataclass(frozen=True)
+class TlsaRecord:
+    text: str  # normalised "u s m hex"
+    usage: int | None = None
+    selector: int | None = None
+    mtype: int | None = None
+    data: bytes = b""
+    problem: str | None = None  # None when usable for SMTP
+    malformed: bool = False
+
+
+@dataclass(frozen=True)
+class DaneHost:
+    name: str
+    tlsa: str  # valid unusable invalid none insecure bogus error
+    records: tuple = ()
+    match: str = "not-tested"  # pass fail not-tested
+    match_detail: str | None = None
+    spki_sha256: str | None = None
+
+    def as_dict(self) -> dict:
+        return {"name": self.name, "tlsa": self.tlsa, "records": list(self.records), "match": self.match,
+                "match_detail": self.match_detail}
+
+
+@dataclass(frozen=True)
+class DaneResult:
+    status: str  # all some none invalid not-applicable error
+    hosts: tuple = ()
+    verified: str = "not-tested"  # all some none not-tested
+
+    def as_dict(self) -> dict:
+        return {"status": self.status, "hosts": [host.as_dict() for host in self.hosts], "verified": self.verified}
+
+
+def tlsa_name(mx_host: str, port: int = TLSA_PORT) -> str:
+    return f"_{port}._tcp.{mx_host.rstrip('.')}"
+
+
+def retrieve_tlsa(resolver, mx_host: str, port: int = TLSA_PORT, deadline: float | None = None):
+    """Pass port 25 (the default) even when tests dial another port: RFC 7672 2.2.3."""
+    return resolver.query(tlsa_name(mx_host, port), "TLSA", deadline=deadline)
+
+
+# --- records ---------------------------------------------------------------------------
+
+def parse_record(text: str) -> TlsaRecord:
+    parts = text.split()
+    try:
+        usage, selector, mtype = (int(part) for part in parts[:3])
+        data = bytes.fromhex("".join(parts[3:]))
+        if len(parts) < 4 or not data or not all(0 <= n <= 255 for n in (usage, selector, mtype)):
+            raise ValueError
+    except ValueError:
+        return TlsaRecord(text=" ".join(parts), problem="malformed RDATA", malformed=True)
+    norm = f"{usage} {selector} {mtype} {data.hex()}"
+    record = TlsaRecord(norm, usage, selector, mtype, data)
+    return TlsaRecord(norm, usage, selector, mtype, data, problem=_unusable(record))
+
+
+def _unusable(record: TlsaRecord) -> str | None:
+    if record.usage in (0, 1):
+        # RFC 7672 3.1.3: PKIX-TA(0) / PKIX-EE(1) have no agreed CA list for SMTP.
+        return f"usage {record.usage} (PKIX) is not usable for SMTP; use 3 (DANE-EE) or 2 (DANE-TA)"
+    if record.usage not in (DANE_TA, DANE_EE):
+        return f"unknown usage {record.usage}"
+    if record.selector not in (0, 1):
+        return f"unknown selector {record.selector}"
+    if record.mtype not in (0, 1, 2):
+        return f"unknown matching type {record.mtype}"
+    if record.mtype in DIGEST_LENGTHS and len(record.data) != DIGEST_LENGTHS[record.mtype]:
+        return f"matching type {record.mtype} needs {DIGEST_LENGTHS[record.mtype]} bytes, got {len(record.data)}"
+    if record.mtype == 0:
+        try:
+            if record.selector == 0:
+                load_der_x509_certificate(record.data)
+            else:
+                serialization.load_der_public_key(record.data)
+        except (ValueError, TypeError):
+            return "full data does not parse as a " + ("certificate" if record.selector == 0 else "public key")
+    return None
+
+
+def classify(answer, records) -> str:
+    if answer is None:
+        return "error"
+    if answer.security == "bogus":
+        return "bogus"
+    if answer.security == "error" or answer.rcode not in ("NOERROR", "NXDOMAIN"):
+        return "error"
+    if not records:
+        return "none"
+    if answer.security != "secure":
+        return "insecure"
+    if any(record.problem is None for record in records):
+        return "valid"
+    return "invalid" if any(record.malformed for record in records) else "unusable"
+
+
+# --- matching --------------------------------------------------------------------------
+
+def _selected(cert, selector: int) -> bytes:
+    if selector == 0:
+        return cert.public_bytes(serialization.Encoding.DER)
+    return cert.public_key().public_bytes(serialization.Encoding.DER,
+                                          serialization.PublicFormat.SubjectPublicKeyInfo)
+
+
+def _digest(data: bytes, mtype: int) -> bytes:
+    if mtype == 1:
+        return hashlib.sha256(data).digest()
+    if mtype == 2:
+        return hashlib.sha512(data).digest()
+    return data
+
+
+def record_matches(record: TlsaRecord, cert) -> bool:
+    try:
+        return _digest(_selected(cert, record.selector), record.mtype) == record.data
+    except ValueError:
+        return False
+
+
+def spki_sha256(cert) -> str:
+    return hashlib.sha256(_selected(cert, 1)).hexdigest()
+
+
+def _signed_by_key(cert, key) -> bool:
+    try:
+        if isinstance(key, rsa.RSAPublicKey):
+            key.verify(cert.signature, cert.tbs_certificate_bytes, cert.signature_algorithm_parameters,
+                       cert.signature_hash_algorithm)
+        elif isinstance(key, ec.EllipticCurvePublicKey):
+            key.verify(cert.signature, cert.tbs_certificate_bytes, ec.ECDSA(cert.signature_hash_algorithm))
+        elif isinstance(key, (ed25519.Ed25519PublicKey, ed448.Ed448PublicKey)):
+            key.verify(cert.signature, cert.tbs_certificate_bytes)
+        elif isinstance(key, dsa.DSAPublicKey):
+            key.verify(cert.signature, cert.tbs_certificate_bytes, cert.signature_hash_algorithm)
+        else:
+            return False
+    except (InvalidSignature, ValueError, TypeError):
+        return False
+    return True
+
+
+def _issued_by(child, issuer) -> bool:
+    try:
+        child.verify_directly_issued_by(issuer)
+    except (InvalidSignature, ValueError, TypeError):
+        return False
+    return True
+
+
+def _is_ca(cert) -> bool:
+    try:
+        return cert.extensions.get_extension_for_class(BasicConstraints).value.ca
+    except (ExtensionNotFound, ValueError):
+        return False
+
+
+def _valid_at(cert, when) -> bool:
+    return cert.not_valid_before_utc <= when <= cert.not_valid_after_utc
+
+
+def match_chain(records, chain_der, reference_names, at_time: datetime | None = None):
+    """(matched, detail). RFC 7671 5.1: DANE-EE matches the leaf alone, no name or date
+    checks. RFC 7671 5.2: DANE-TA matches an issuer in the presented chain (never the
+    leaf itself, as in OpenSSL) or, as 2 1 0, the key that signed the top of the chain;
+    the path to the leaf must verify, be in date, and name a reference identifier
+    (RFC 7672 3.2.2/3.2.3)."""
+    usable = [record for record in records if record.problem is None]
+    try:
+        certs = load_chain(chain_der)
+    except ValueError:
+        return False, "the presented certificate does not parse"
+    if not certs:
+        return False, "no certificate was presented"
+    leaf = certs[0]
+    for record in usable:
+        if record.usage == DANE_EE and record_matches(record, leaf):
+            return True, f"DANE-EE record {record.text[:16]}... matches the leaf certificate"
+    anchors = [record for record in usable if record.usage == DANE_TA]
+    if not anchors:
+        return False, "no DANE-EE record matches the leaf certificate"
+    anchor_keys = []
+    for record in anchors:
+        if record.selector == 1 and record.mtype == 0:
+            anchor_keys.append((record, serialization.load_der_public_key(record.data)))
+    path, current, used, anchor = [leaf], leaf, {0}, None
+    for _ in range(len(certs)):
+        if len(path) > 1:
+            found = next((r for r in anchors if record_matches(r, current)), None)
+            if found:
+                anchor = f"DANE-TA record {found.text[:16]}... matches {current.subject.rfc4514_string()}"
+                break
+        found = next((r for r, key in anchor_keys if _signed_by_key(current, key)), None)
+        if found:
+            anchor = f"DANE-TA public key {found.text[:16]}... signed {current.subject.rfc4514_string()}"
+            break
+        step = next(((i, c) for i, c in enumerate(certs) if i not in used and _issued_by(current, c)), None)
+        if step is None:
+            break
+        used.add(step[0])
+        current = step[1]
+        path.append(current)
+    if anchor is None:
+        return False, "no DANE-TA record matches an issuer in the presented chain (is the trust anchor sent?)"
+    when = at_time or datetime.now(timezone.utc)
+    if any(not _is_ca(cert) for cert in path[1:]):
+        return False, f"{anchor}, but an issuer in the path is not a CA certificate"
+    expired = [cert for cert in path if not _valid_at(cert, when)]
+    if expired:
+        return False, f"{anchor}, but {expired[0].subject.rfc4514_string()} is outside its validity period"
+    if not any(name_matches(leaf, name, cn_fallback=True) for name in reference_names):
+        return False, f"{anchor}, but the leaf certificate does not name {' or '.join(reference_names)}"
+    return True, anchor
+
+
+# --- evaluation ------------------------------------------------------------------------
+
+def _get(host, key, default=None):
+    return host.get(key, default) if isinstance(host, dict) else getattr(host, key, default)
+
+
+def _reference_names(name, mx_host, answer) -> list[str]:
+    """RFC 7672 3.2.2: the MX host name, and the TLSA base domain after secure CNAME expansion."""
+    names = [name]
+    for alias in (_get(mx_host, "canonical_name"), getattr(answer, "canonical_name", None)):
+        if alias:
+            alias = alias.rstrip(".").lower()
+            prefix = f"_{TLSA_PORT}._tcp."
+            alias = alias[len(prefix):] if alias.startswith(prefix) else alias
+            if alias and alias not in names:
+                names.append(alias)
+    return names
+
+
+def _host_match(name, records, probes, references, at_time):
+    """(match, detail, spki) over every probed address of the host."""
+    outcomes, spki = [], None
+    for probe in probes:
+        if probe.status == "ok":
+            try:
+                spki = spki or spki_sha256(load_chain(probe.chain_der[:1])[0])
+            except (ValueError, IndexError):
+                pass
+            ok, detail = match_chain(records, probe.chain_der, references, at_time)
+            outcomes.append((ok, f"{probe.address}: {detail}", False))
+        elif probe.status in ("not-offered", "handshake-failed"):
+            outcomes.append((False, f"{probe.address}: STARTTLS {probe.status} ({probe.error or 'no detail'})", True))
+    if not outcomes:
+        return "not-tested", "no TLS session with this host", spki, False
+    failed = [item for item in outcomes if not item[0]]
+    if not failed:
+        return "pass", outcomes[0][1], spki, False
+    return "fail", failed[0][1], spki, all(item[2] for item in failed)
+
+
+def evaluate_dane(mx_hosts, tlsa_answers, probes, at_time: datetime | None = None):
+    """mx_hosts: MxHost-like (name, addresses, dnssec, canonical_name, implicit);
+    tlsa_answers: {host name: DnsAnswer or None}; probes: SmtpProbe per address."""
+    findings = []
+
+    def add(code, severity, detail, subject=None, **data):
+        findings.append(Finding(code, severity, "dane", detail, subject=subject, data=data))
+
+    hosts = [h for h in mx_hosts if not (_get(h, "implicit") and not _get(h, "addresses"))]
+    if not hosts:
+        return DaneResult("not-applicable"), ()
+    results = []
+    for mx_host in hosts:
+        name = _get(mx_host, "name").rstrip(".").lower()
+        answer = tlsa_answers.get(name)
+        parsed = [parse_record(text) for text in (getattr(answer, "records", None) or ())]
+        tlsa = classify(answer, parsed)
+        texts = tuple(record.text for record in parsed)
+        host_probes = [p for p in probes if p.host.rstrip(".").lower() == name]
+        spki = _leaf_spki(host_probes)
+        match, detail = "not-tested", None
+        if tlsa == "valid":
+            references = _reference_names(name, mx_host, answer)
+            match, detail, spki2, no_tls = _host_match(name, parsed, host_probes, references, at_time)
+            spki = spki or spki2
+            _valid_host_findings(add, name, parsed, match, detail, spki, no_tls, mx_host)
+        else:
+            _other_host_findings(add, name, tlsa, parsed, answer, spki, texts)
+        results.append(DaneHost(name, tlsa, texts, match, detail, spki))
+    status = _status(results)
+    verified = _verified(results)
+    _domain_findings(add, status, results)
+    return DaneResult(status, tuple(results), verified), tuple(findings)
+
+
+def _leaf_spki(probes):
+    for probe in probes:
+        if probe.chain_der:
+            try:
+                return spki_sha256(load_chain(probe.chain_der[:1])[0])
+            except ValueError:
+                continue
+    return None
+
+
+def _status(results) -> str:
+    valid = sum(1 for host in results if host.tlsa == "valid")
+    if valid == len(results):
+        return "all"
+    if valid:
+        return "some"
+    if any(host.tlsa in ("unusable", "invalid", "insecure", "bogus") for host in results):
+        return "invalid"
+    if any(host.tlsa == "error" for host in results):
+        return "error"
+    return "none"
+
+
+def _verified(results) -> str:
+    valid = [host for host in results if host.tlsa == "valid"]
+    if not valid or all(host.match == "not-tested" for host in valid):
+        return "not-tested"
+    passed = sum(1 for host in valid if host.match == "pass")
+    if passed == len(valid):
+        return "all"
+    return "some" if passed else "none"
+
+
+def _suggested(spki):
+    return {"spki_sha256": spki, "suggested_record": f"3 1 1 {spki}"} if spki else {}
+
+
+def _valid_host_findings(add, name, parsed, match, detail, spki, no_tls, mx_host):
+    usable = [record for record in parsed if record.problem is None]
+    extra = _suggested(spki)
+    for record in parsed:
+        if record.problem:
+            add("dane.record.unusable", "warn", f"{tlsa_name(name)} TLSA {record.text[:24]}...: {record.problem}",
+                name, record=record.text, reason=record.problem, **extra)
+    if not any((r.usage, r.selector, r.mtype) == (3, 1, 1) for r in usable):
+        add("dane.record.not_recommended", "info",
+            f"{name} publishes {', '.join(r.text[:5] for r in usable)}; 3 1 1 (DANE-EE, SPKI, SHA-256) is "
+            "the recommended form (RFC 7671 5.1, RFC 7672 3.1.1)", name, **extra)
+    if len(usable) == 1:
+        add("dane.rollover.single_record", "warn",
+            f"{name} has a single usable TLSA record; publish the next key's record beside it before "
+            "changing the key (RFC 7671 8.1)", name, records=[usable[0].text], **extra)
+    if _get(mx_host, "dnssec") == "insecure":
+        add("dane.host_address_insecure", "warn",
+            f"The address records of {name} are not DNSSEC-signed; RFC 7672 2.2.2 senders then skip DANE", name)
+    if match == "pass":
+        add("dane.match.pass", "pass", f"{name}: {detail}", name, **extra)
+    elif match == "fail" and no_tls:
+        add("dane.match.no_starttls", "fail",
+            f"{name} publishes TLSA records but {detail}; DANE senders will defer mail (RFC 7672 2.2)", name, **extra)
+    elif match == "fail":
+        add("dane.match.fail", "fail", f"{name}: no TLSA record matches the presented certificate ({detail})",
+            name, reason=detail, **extra)
+    else:
+        add("dane.match.not_tested", "info", f"{name}: TLSA records not compared ({detail})", name, **extra)
+
+
+def _other_host_findings(add, name, tlsa, parsed, answer, spki, texts):
+    extra = _suggested(spki)
+    if tlsa == "none":
+        add("dane.tlsa.missing", "warn", f"{name} has no TLSA record at {tlsa_name(name)}", name, **extra)
+    elif tlsa == "insecure":
+        add("dane.tlsa.insecure", "warn",
+            f"{tlsa_name(name)} has TLSA records but the zone is not DNSSEC-signed; senders ignore them "
+            "(RFC 7672 2.2)", name, records=list(texts), **extra)
+    elif tlsa == "bogus":
+        add("dane.tlsa.bogus", "fail",
+            f"The TLSA answer for {tlsa_name(name)} fails DNSSEC validation ({getattr(answer, 'reason', None)}); "
+            "DANE senders treat the MX as unusable and defer mail (RFC 7672 2.1.1)", name,
+            reason=getattr(answer, "reason", None), **extra)
+    elif tlsa == "error":
+        add("dane.tlsa.error", "warn",
+            f"The TLSA lookup for {tlsa_name(name)} failed ({getattr(answer, 'rcode', 'no answer')})", name)
+    elif tlsa in ("invalid", "unusable"):
+        code = "dane.tlsa.malformed" if tlsa == "invalid" else "dane.tlsa.unusable"
+        reasons = sorted({record.problem for record in parsed if record.problem})
+        add(code, "fail", f"{tlsa_name(name)} has no TLSA record usable for SMTP: {'; '.join(reasons)}", name,
+            records=list(texts), reasons=reasons, **extra)
+
+
+def _domain_findings(add, status, results):
+    names = [host.name for host in results]
+    if status == "all":
+        add("dane.all", "pass", f"Every MX host ({', '.join(names)}) publishes a secure, usable TLSA RRset")
+    elif status == "some":
+        missing = [host.name for host in results if host.tlsa != "valid"]
+        add("dane.partial", "warn", f"MX hosts without usable TLSA records: {', '.join(missing)}", mx=missing)
+    elif status == "none":
+        add("dane.none", "warn", "No MX host publishes TLSA records", mx=names)
+    elif status == "invalid":
+        add("dane.invalid", "fail", "TLSA records are published but no MX host has a secure, usable set", mx=names)
+    elif status == "error":
+        add("dane.error", "warn", "The TLSA records of the MX hosts could not be looked up", mx=names)
