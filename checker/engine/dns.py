@@ -113,7 +113,7 @@ class Resolver:
             deadline = time.monotonic() + self.config.check_timeout
         rdtype = rdtype.upper()
         try:
-            qname = dns.name.from_text(name)
+            qname = dns.name.from_text(name.lower())
         except (dns.exception.DNSException, ValueError, UnicodeError) as exc:
             return DnsAnswer(name=name, rdtype=rdtype, rcode="FORMERR", security=ERROR,
                              reason=f"not a DNS name: {exc}")

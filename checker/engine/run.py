@@ -133,7 +133,7 @@ class _Check:
                 self.submit(("a", name), self.resolver.query, name, "A", self.deadline)
                 self.submit(("aaaa", name), self.resolver.query, name, "AAAA", self.deadline)
                 if dane is not None:
-                    self.submit(("tlsa", name), dane.retrieve_tlsa, self.resolver, name, self.deadline)
+                    self.submit(("tlsa", name), self.retrieve_tlsa, dane, name)
         elif kind in ("a", "aaaa"):
             name = key[1]
             lookups = (self.values.get(("a", name)), self.values.get(("aaaa", name)))
@@ -181,6 +181,9 @@ class _Check:
             tlsa = [("tlsa", name) for name in self.hosts] if self.modules["dane"] else []
             return self.part_done("starttls") and self._finished(*tlsa)
         return self._finished((part,))
+
+    def retrieve_tlsa(self, dane, name):
+        return dane.retrieve_tlsa(self.resolver, name, deadline=self.deadline)
 
     def report_progress(self, final=False):
         if self.progress is None:
@@ -235,7 +238,7 @@ class _Check:
             probes, mx_hosts)))
         tlsa = {name: v[("tlsa", name)] for name in self.hosts if v.get(("tlsa", name)) is not None}
         dane_result = guarded("dane", lambda: _unpack(self.module(dane, "dane").evaluate_dane(
-            self.need_result(mx_result, "dane"), tlsa, probes)))
+            self.need_result(mx_result, "dane").hosts, tlsa, probes)))
         mta_sts_result = guarded("mta_sts", lambda: _unpack(self.module(mta_sts, "mta_sts").evaluate_mta_sts(
             self.need("mta_sts", "mta_sts"), mx_result, starttls_result)))
         guarded("tls_rpt", lambda: _unpack(self.module(tls_rpt, "tls_rpt").evaluate_tls_rpt(

@@ -1,0 +1,241 @@
+"""The DNS wrapper against a scripted loopback resolver (the real Unbound: test_dns_fakenet.py)."""
+import time
+
+import dns.flags
+import dns.rcode
+import pytest
+
+from checker.engine.config import EngineConfig
+from checker.engine.dns import MAX_RECORDS, MAX_TXT, Resolver, format_ede
+from tests.dnsstub import StubResolver, reply
+
+SILENT = ("127.54.255.254", 53)  # nothing listens there
+SOA = ("example.fi.", 300, "SOA", "ns.example.fi. host.example.fi. 1 7200 3600 1209600 300")
+
+
+@pytest.fixture
+def stub():
+    servers = []
+
+    def start(handler):
+        server = StubResolver(handler)
+        servers.append(server)
+        return server
+
+    yield start
+    for server in servers:
+        server.close()
+
+
+def resolver_for(*servers, per_try=0.3, timeout=5.0):
+    addresses = tuple((s.address, s.port) if hasattr(s, "port") else s for s in servers)
+    return Resolver(EngineConfig(resolvers=addresses, check_timeout=timeout), per_try_timeout=per_try)
+
+
+def soon(seconds=3.0):
+    return time.monotonic() + seconds
+
+
+def test_answer_with_ad_is_secure(stub):
+    server = stub(lambda q, t: reply(q, ("example.fi.", 300, "MX", "10 mx1.example.fi."), ad=True))
+    answer = resolver_for(server).query("Example.FI.", "mx", soon())
+    assert (answer.name, answer.rdtype, answer.rcode, answer.security) == ("example.fi", "MX", "NOERROR", "secure")
+    assert answer.records == ("10 mx1.example.fi.",)
+    assert answer.ttl == 300 and answer.cname_chain == () and answer.canonical_name == "example.fi"
+
+
+def test_query_carries_do_bit_and_edns_payload(stub):
+    seen = []
+
+    def handler(query, transport):
+        seen.append((query.ednsflags & dns.flags.DO, query.payload, query.flags & dns.flags.RD))
+        return reply(query, ad=True)
+
+    resolver_for(stub(handler)).query("example.fi", "MX", soon())
+    assert seen == [(dns.flags.DO, 1232, dns.flags.RD)]
+
+
+def test_answer_without_ad_is_insecure(stub):
+    server = stub(lambda q, t: reply(q, ("example.fi.", 300, "MX", "10 mx1.example.fi.")))
+    assert resolver_for(server).query("example.fi", "MX", soon()).security == "insecure"
+
+
+def test_nxdomain_keeps_its_rcode_security_and_zone(stub):
+    server = stub(lambda q, t: reply(q, rcode=dns.rcode.NXDOMAIN, ad=True, authority=[SOA]))
+    answer = resolver_for(server).query("nope.example.fi", "MX", soon())
+    assert (answer.rcode, answer.security, answer.records, answer.zone) == ("NXDOMAIN", "secure", (), "example.fi")
+    assert answer.nxdomain and answer.answered
+
+
+def bogus_handler(ede=((9, "no keys have a DS with algorithm ECDSAP256SHA256"),), cd_answer=True):
+    def handler(query, transport):
+        if query.flags & dns.flags.CD:
+            if cd_answer:
+                return reply(query, ("bad.fi.", 300, "MX", "10 mx1.bad.fi."))
+            return reply(query, rcode=dns.rcode.SERVFAIL)
+        return reply(query, rcode=dns.rcode.SERVFAIL, ede=ede)
+    return handler
+
+
+def test_servfail_with_dnssec_ede_is_bogus_with_the_ede_as_reason(stub):
+    server = stub(bogus_handler())
+    answer = resolver_for(server).query("bad.fi", "MX", soon())
+    assert (answer.rcode, answer.security) == ("SERVFAIL", "bogus")
+    assert answer.reason == "EDE 9 (DNSKEY Missing): no keys have a DS with algorithm ECDSAP256SHA256"
+    assert answer.ede[0][0] == 9
+    assert answer.records == ("10 mx1.bad.fi.",)  # what the CD query showed
+    assert any(flags & dns.flags.CD for _, _, flags, _ in server.seen)
+
+
+@pytest.mark.parametrize("code", [5, 6, 7, 8, 9, 10, 11, 12])
+def test_every_dnssec_ede_code_makes_servfail_bogus_even_without_cd_data(stub, code):
+    server = stub(bogus_handler(ede=((code, ""),), cd_answer=False))
+    answer = resolver_for(server).query("bad.fi", "MX", soon())
+    assert answer.security == "bogus"
+    assert answer.reason.startswith(f"EDE {code} (")
+
+
+def test_servfail_without_ede_but_data_under_cd_is_bogus(stub):
+    answer = resolver_for(stub(bogus_handler(ede=()))).query("bad.fi", "MX", soon())
+    assert answer.security == "bogus"
+    assert "checking disabled" in answer.reason
+
+
+def test_servfail_without_ede_and_without_cd_data_is_an_error(stub):
+    answer = resolver_for(stub(bogus_handler(ede=(), cd_answer=False))).query("bad.fi", "MX", soon())
+    assert (answer.rcode, answer.security) == ("SERVFAIL", "error")
+
+
+def test_servfail_with_a_non_dnssec_ede_is_an_error_with_that_reason(stub):
+    server = stub(bogus_handler(ede=((22, "no reachable authority at 127.0.0.1"),), cd_answer=False))
+    answer = resolver_for(server).query("lame.fi", "MX", soon())
+    assert answer.security == "error"
+    assert answer.reason == "EDE 22 (No Reachable Authority): no reachable authority at 127.0.0.1"
+
+
+def test_unsupported_algorithm_ede_with_data_is_insecure(stub):
+    server = stub(bogus_handler(ede=((1, "algorithm 253"),)))
+    answer = resolver_for(server).query("bad.fi", "MX", soon())
+    assert answer.security == "insecure"
+    assert answer.reason == "EDE 1 (Unsupported DNSKEY Algorithm): algorithm 253"
+
+
+def test_truncated_udp_answer_is_retried_over_tcp(stub):
+    def handler(query, transport):
+        if transport == "udp":
+            return reply(query, tc=True)
+        return reply(query, ("big.fi.", 300, "TXT", *[f'"record {i}"' for i in range(3)]), ad=True)
+
+    server = stub(handler)
+    answer = resolver_for(server).query("big.fi", "TXT", soon())
+    assert [t for _, _, _, t in server.seen] == ["udp", "tcp"]
+    assert answer.txt_strings == ("record 0", "record 1", "record 2")
+
+
+def test_cname_chain_is_followed_to_the_final_rrset(stub):
+    server = stub(lambda q, t: reply(q, ("alias.example.fi.", 300, "CNAME", "mid.example.net."),
+                                     ("mid.example.net.", 300, "CNAME", "real.example.org."),
+                                     ("real.example.org.", 60, "A", "192.0.2.7"), ad=True))
+    answer = resolver_for(server).query("alias.example.fi", "A", soon())
+    assert answer.records == ("192.0.2.7",)
+    assert answer.cname_chain == ("alias.example.fi", "mid.example.net")
+    assert answer.canonical_name == "real.example.org"
+    assert answer.ttl == 60
+
+
+def test_cname_without_target_data_gives_no_records(stub):
+    server = stub(lambda q, t: reply(q, ("alias.example.fi.", 300, "CNAME", "gone.example.net.")))
+    answer = resolver_for(server).query("alias.example.fi", "A", soon())
+    assert answer.records == () and answer.cname_chain == ("alias.example.fi",)
+
+
+def test_txt_strings_are_joined_without_spaces_and_decoded_as_latin1(stub):
+    server = stub(lambda q, t: reply(q, ("_mta-sts.example.fi.", 300, "TXT", '"v=STSv1; " "id=2024\\255"')))
+    answer = resolver_for(server).query("_mta-sts.example.fi", "TXT", soon())
+    assert answer.txt_strings == ("v=STSv1; id=2024\xff",)
+
+
+def test_huge_txt_sets_are_capped(stub):
+    long_record = " ".join(['"' + "a" * 255 + '"'] * 20)  # 5100 characters joined
+    records = [f'"r{i:03d}"' for i in range(MAX_RECORDS + 10)] + [long_record]
+    server = stub(lambda q, t: reply(q, ("big.fi.", 300, "TXT", *records)) if t == "tcp" else reply(q, tc=True))
+    answer = resolver_for(server).query("big.fi", "TXT", soon())
+    assert len(answer.txt_strings) == MAX_RECORDS and len(answer.records) == MAX_RECORDS
+    assert answer.capped
+    assert max(len(text) for text in answer.txt_strings) <= MAX_TXT
+    assert len(answer.rrset) == MAX_RECORDS + 11
+
+
+def test_silent_resolver_gives_a_timeout_error_by_the_deadline():
+    deadline = soon(0.8)
+    answer = resolver_for(SILENT, per_try=2.0).query("example.fi", "MX", deadline)
+    assert (answer.rcode, answer.security) == ("TIMEOUT", "error")
+    assert time.monotonic() < deadline + 0.5
+
+
+def test_timeout_is_retried_once_then_given_up(stub):
+    server = stub(lambda q, t: None)
+    answer = resolver_for(server, per_try=0.1).query("example.fi", "MX", soon())
+    assert answer.rcode == "TIMEOUT"
+    assert len(server.seen) == 2
+
+
+def test_next_resolver_is_asked_when_the_first_does_not_answer(stub):
+    silent = stub(lambda q, t: None)
+    good = stub(lambda q, t: reply(q, ("example.fi.", 300, "MX", "10 mx.example.fi."), ad=True))
+    answer = resolver_for(silent, good, per_try=0.2).query("example.fi", "MX", soon())
+    assert answer.security == "secure"
+    assert len(silent.seen) == 1 and len(good.seen) == 1
+
+
+def test_refused_makes_the_next_resolver_answer(stub):
+    refusing = stub(lambda q, t: reply(q, rcode=dns.rcode.REFUSED))
+    good = stub(lambda q, t: reply(q, ("example.fi.", 300, "MX", "10 mx.example.fi."), ad=True))
+    assert resolver_for(refusing, good).query("example.fi", "MX", soon()).security == "secure"
+    assert resolver_for(refusing).query("example.fi", "MX", soon()).rcode == "REFUSED"
+
+
+def test_answers_are_memoised_per_resolver(stub):
+    server = stub(lambda q, t: reply(q, ("example.fi.", 300, "MX", "10 mx.example.fi."), ad=True))
+    resolver = resolver_for(server)
+    assert resolver.query("example.fi", "MX", soon()) == resolver.query("EXAMPLE.fi.", "MX", soon())
+    assert len(server.seen) == 1
+
+
+ROOT_KEY = (".", 300, "DNSKEY", "257 3 13 mdsswUyr3DPW132mOi8V9xESWE8jTo0dxCjjnopKl+GqJxpVXckHAeF+KkxLbxILfDLUT0rAK9iUzy1L53eKGQ==")
+
+
+@pytest.mark.parametrize("ad,expected", [(True, True), (False, False)])
+def test_validates_requires_ad_on_the_root_dnskey(stub, ad, expected):
+    server = stub(lambda q, t: reply(q, ROOT_KEY, ad=ad))
+    assert resolver_for(server).validates(soon()) is expected
+    assert server.seen[0][:2] == (".", "DNSKEY")
+
+
+def test_validates_is_unknown_when_the_resolver_is_silent():
+    assert resolver_for(SILENT, per_try=0.1).validates(soon(0.5)) is None
+
+
+def test_ds_present_reads_the_ds_rrset(stub):
+    def handler(query, transport):
+        name = query.question[0].name.to_text()
+        if name == "signed.fi.":
+            return reply(query, ("signed.fi.", 300, "DS", "12345 13 2 " + "ab" * 32), ad=True)
+        if name == "broken.fi.":
+            return reply(query, rcode=dns.rcode.SERVFAIL)
+        return reply(query, ad=True, authority=[("fi.", 300, "SOA", "ns.fi. host.fi. 1 2 3 4 5")])
+
+    resolver = resolver_for(stub(handler), per_try=0.2)
+    assert resolver.ds_present("signed.fi", soon()) is True
+    assert resolver.ds_present("unsigned.fi", soon()) is False
+    assert resolver.ds_present("broken.fi", soon()) is None
+
+
+def test_names_that_are_not_dns_names_give_an_error_answer():
+    answer = resolver_for(SILENT).query("a" * 70 + ".fi", "A", soon())
+    assert answer.security == "error" and answer.rcode == "FORMERR"
+
+
+def test_format_ede_names_the_code():
+    assert format_ede(7, "expired yesterday") == "EDE 7 (Signature Expired): expired yesterday"
+    assert format_ede(6, "") == "EDE 6 (DNSSEC Bogus)"
