@@ -78,6 +78,7 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "checker.middleware.SecurityHeadersMiddleware",  # CSP and friends (checker/middleware.py)
 ]
 
 ROOT_URLCONF = "site.urls"
@@ -165,6 +166,8 @@ CHECK_REUSE_SECONDS = env_int("CHECK_REUSE_SECONDS", 120)
 CHECK_STALE_SECONDS = env_int("CHECK_STALE_SECONDS", 300)
 RATE_LIMIT_CHECKS = env_int("RATE_LIMIT_CHECKS", 20)
 RATE_LIMIT_WINDOW_SECONDS = env_int("RATE_LIMIT_WINDOW_SECONDS", 600)
+# Behind a reverse proxy, the client address is the last X-Forwarded-For hop (checker/submit.py).
+TRUSTED_PROXY = env_bool("TRUSTED_PROXY")
 
 LOGGING = {
     "version": 1,
