@@ -68,17 +68,18 @@ BOUNCE_CONDITIONS = (
     ("mx_error", ("mx.error",)),
     ("mx_null_mixed", ("mx.null_mixed",)),
     ("mx_host_bogus", ("mx.host_bogus",)),
-    ("dane_tlsa_bogus", ("dane.tlsa.bogus", "dane.bogus")),
-    ("dane_no_starttls", ("dane.starttls_missing", "dane.no_starttls")),
-    ("dane_mismatch", ("dane.mismatch", "dane.match.fail")),
-    ("mta_sts_uncovered", ("mta_sts.mx_not_covered", "mta_sts.policy.mx_uncovered")),
-    ("mta_sts_bad_certificate", ("mta_sts.enforce_certificate", "mta_sts.mx_certificate_invalid")),
-    ("mta_sts_no_starttls", ("mta_sts.enforce_no_starttls",)),
+    ("dane_tlsa_bogus", ("dane.tlsa.bogus",)),
+    ("dane_no_starttls", ("dane.match.no_starttls",)),
+    ("dane_mismatch", ("dane.match.fail",)),
+    ("mta_sts_uncovered", ("mta_sts.mx.uncovered",)),
+    ("mta_sts_bad_certificate", ("mta_sts.mx.certificate_invalid",)),
+    ("mta_sts_no_starttls", ("mta_sts.mx.no_starttls",)),
 )
 REQUIRED_CONDITIONS = (
     ("starttls_missing", ("starttls.not_offered", "starttls.handshake_failed", "starttls.old_tls",
                           "starttls.unreachable", "starttls.none_reachable")),
-    ("no_enforcement", ("mta_sts.none", "mta_sts.missing", "dane.none", "dane.missing")),
+    ("no_enforcement", ("mta_sts.none", "mta_sts.mode.testing", "mta_sts.mode.none", "dane.none",
+                        "dane.partial")),
 )
 
 _NO_GRADE = {
@@ -140,7 +141,9 @@ def assess(report: dict) -> dict:
     # usable record still makes TLS mandatory; a bogus lookup makes them defer.
     dane_status = dane.get("status")
     dane_match_fail = any(h.get("tlsa") == "valid" and h.get("match") == "fail" for h in dane_hosts)
-    dane_all = dane_status == "all" and not dane_match_fail
+    # RFC 7672 2.2.2: senders skip DANE for a host whose address records are not secure.
+    hosts_secure = bool(mx_hosts) and all(h.get("dnssec") == "secure" for h in mx_hosts)
+    dane_all = dane_status == "all" and not dane_match_fail and hosts_secure
     dane_verified = dane_all and dane.get("verified") == "all"
     dane_some = dane_status in ("all", "some")
 
@@ -165,14 +168,13 @@ def assess(report: dict) -> dict:
         "mta_sts_no_starttls": sts_enforce and bool(names_without_tls),
     }
     enforcement = dane_all or sts_enforce_full
-    mx_zones_secure = bool(mx_hosts) and all(h.get("dnssec") == "secure" for h in mx_hosts)
     controls = {
         # required
         "starttls": starttls_all,
         "enforcement": enforcement,
         # recommended
         "dnssec_domain": dnssec.get("status") == "secure",
-        "dnssec_mx": mx_zones_secure,
+        "dnssec_mx": hosts_secure,
         "dane": dane_all,
         "dane_verified": dane_verified,
         "mta_sts_enforce": sts_enforce_full,

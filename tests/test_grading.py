@@ -102,12 +102,12 @@ BOUNCE_CASES = {
     "null mx mixed with others": (perfect(mx_status="invalid"), "mx.null_mixed"),
     "mx host bogus": (with_host(perfect(), 1, dnssec="bogus"), "mx.host_bogus"),
     "tlsa bogus": (with_host(perfect(), 0, tlsa="bogus"), "dane.tlsa.bogus"),
-    "tlsa but no starttls": (with_host(perfect(sts="none"), 0, starttls="not-offered"), "dane.starttls_missing"),
+    "tlsa but no starttls": (with_host(perfect(sts="none"), 0, starttls="not-offered"), "dane.match.no_starttls"),
     "unusable tlsa but no starttls": (with_host(perfect(sts="none"), 0, starttls="not-offered", tlsa="unusable"),
-                                      "dane.starttls_missing"),
-    "tlsa mismatch": (with_host(perfect(), 1, match="fail"), "dane.mismatch"),
-    "enforce excludes an mx": (with_host(perfect(), 1, covered=False), "mta_sts.mx_not_covered"),
-    "enforce meets an invalid certificate": (with_host(perfect(), 0, webpki=False), "mta_sts.enforce_certificate"),
+                                      "dane.match.no_starttls"),
+    "tlsa mismatch": (with_host(perfect(), 1, match="fail"), "dane.match.fail"),
+    "enforce excludes an mx": (with_host(perfect(), 1, covered=False), "mta_sts.mx.uncovered"),
+    "enforce meets an invalid certificate": (with_host(perfect(), 0, webpki=False), "mta_sts.mx.certificate_invalid"),
 }
 
 
