@@ -8,6 +8,7 @@ import socket
 import ssl
 import threading
 import time
+import warnings
 
 _next_host = itertools.count(1)
 
@@ -18,12 +19,12 @@ def loopback_address() -> str:
 
 
 class Server:
-    def __init__(self, handler, address=None):
+    def __init__(self, handler, address=None, port=0):
         self.address = address or loopback_address()
         family = socket.AF_INET6 if ":" in self.address else socket.AF_INET
         self.sock = socket.socket(family, socket.SOCK_STREAM)
         self.sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-        self.sock.bind((self.address, 0))
+        self.sock.bind((self.address, port))
         self.sock.listen(16)
         self.port = self.sock.getsockname()[1]
         self.handler = handler
@@ -70,11 +71,24 @@ class Server:
         self.close()
 
 
+def servers_on_one_port(handler, count):
+    """count servers on distinct addresses sharing one port (config.smtp_port is global)."""
+    servers = [Server(handler)]
+    while len(servers) < count:
+        try:
+            servers.append(Server(handler, port=servers[0].port))
+        except OSError:  # that address already uses the port; try the next one
+            continue
+    return servers
+
+
 def server_context(chain_pem, key_pem, minimum=ssl.TLSVersion.TLSv1_2, maximum=None):
     ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
-    ctx.minimum_version = minimum
-    if maximum:
-        ctx.maximum_version = maximum
+    with warnings.catch_warnings():  # TLS 1.0/1.1 servers are deliberate test peers
+        warnings.simplefilter("ignore", DeprecationWarning)
+        ctx.minimum_version = minimum
+        if maximum:
+            ctx.maximum_version = maximum
     if minimum < ssl.TLSVersion.TLSv1_2:
         ctx.set_ciphers("ALL:@SECLEVEL=0")
     ctx.load_cert_chain(chain_pem, key_pem)
