@@ -118,7 +118,7 @@ class _Check:
         self.submit(("mx",), r.query, d, "MX", dl)
         mta_sts, tls_rpt = self.modules["mta_sts"], self.modules["tls_rpt"]
         if mta_sts is not None and hasattr(mta_sts, "retrieve_mta_sts"):
-            self.submit(("mta_sts",), mta_sts.retrieve_mta_sts, d, r, self.config, dl)
+            self.submit(("mta_sts",), self.retrieve_mta_sts, mta_sts)
         if tls_rpt is not None:
             self.submit(("tls_rpt",), tls_rpt.retrieve_tls_rpt, d, r, dl)
 
@@ -182,6 +182,12 @@ class _Check:
             return self.part_done("starttls") and self._finished(*tlsa)
         return self._finished((part,))
 
+    def retrieve_mta_sts(self, mta_sts):
+        # Its TXT lookup runs beside the policy host lookup on our pool; that inner wait
+        # cannot deadlock because no other task of ours waits on anything.
+        return mta_sts.retrieve_mta_sts(self.domain, self.resolver, self.config, self.deadline,
+                                        executor=self.pool)
+
     def retrieve_tlsa(self, dane, name):
         return dane.retrieve_tlsa(self.resolver, name, deadline=self.deadline)
 
@@ -235,7 +241,7 @@ class _Check:
         starttls, dane, mta_sts, tls_rpt = (self.modules[name] for name in ("starttls", "dane", "mta_sts",
                                                                               "tls_rpt"))
         starttls_result = guarded("starttls", lambda: _unpack(self.module(starttls, "starttls").evaluate_starttls(
-            probes, mx_hosts)))
+            probes, mx_hosts, self.config.ca_bundle)))
         tlsa = {name: v[("tlsa", name)] for name in self.hosts if v.get(("tlsa", name)) is not None}
         dane_result = guarded("dane", lambda: _unpack(self.module(dane, "dane").evaluate_dane(
             self.need_result(mx_result, "dane").hosts, tlsa, probes)))
