@@ -239,3 +239,51 @@ def test_names_that_are_not_dns_names_give_an_error_answer():
 def test_format_ede_names_the_code():
     assert format_ede(7, "expired yesterday") == "EDE 7 (Signature Expired): expired yesterday"
     assert format_ede(6, "") == "EDE 6 (DNSSEC Bogus)"
+
+
+# -- the fake network's real validating Unbound ---------------------------------------------
+
+def real(fakenet):
+    return Resolver(fakenet.config)
+
+
+def test_real_resolver_validates(fakenet):
+    assert real(fakenet).validates(soon()) is True
+
+
+def test_signed_domain_is_secure_through_the_real_resolver(fakenet):
+    answer = real(fakenet).query("dane-ok.fi", "MX", soon())
+    assert (answer.rcode, answer.security) == ("NOERROR", "secure")
+    assert answer.records == ("10 mx1.dane-ok.fi.",)
+
+
+def test_unsigned_domain_is_insecure_through_the_real_resolver(fakenet):
+    answer = real(fakenet).query("unsigned.fi", "MX", soon())
+    assert (answer.rcode, answer.security) == ("NOERROR", "insecure")
+
+
+@pytest.mark.parametrize("domain,code", [("bogus-ds.fi", 9), ("bogus-expired.fi", 7), ("bogus-nosig.fi", 10)])
+def test_bogus_domains_are_bogus_with_the_validators_ede(fakenet, domain, code):
+    answer = real(fakenet).query(domain, "SOA", soon())
+    assert (answer.rcode, answer.security) == ("SERVFAIL", "bogus")
+    # Once the validator has cached the broken key it may say just "6 (DNSSEC Bogus)".
+    assert answer.ede[0][0] in (code, 6)
+    assert answer.reason.startswith(f"EDE {answer.ede[0][0]} (")
+    assert answer.records  # the data, seen with checking disabled
+
+
+def test_nonexistent_domain_is_a_secure_nxdomain(fakenet):
+    answer = real(fakenet).query("no-such-domain.fi", "MX", soon())
+    assert (answer.rcode, answer.security) == ("NXDOMAIN", "secure")
+
+
+def test_lame_delegation_is_an_error_not_bogus(fakenet):
+    answer = real(fakenet).query("lame.fi", "MX", soon())
+    assert answer.security == "error"
+
+
+def test_ds_presence_through_the_real_resolver(fakenet):
+    resolver = real(fakenet)
+    assert resolver.ds_present("dane-ok.fi", soon()) is True
+    assert resolver.ds_present("signed-no-ds.fi", soon()) is False
+    assert resolver.ds_present("unsigned.fi", soon()) is False

@@ -1,0 +1,98 @@
+"""check_domain: the report shape, the hard ceiling, progress, and failing parts."""
+import json
+import re
+import time
+
+import pytest
+
+from checker.engine import run
+from checker.engine.config import EngineConfig
+from checker.engine.names import InvalidDomain
+from checker.engine.run import PARTS, check_domain
+
+SILENT_RESOLVER = (("127.54.255.254", 53),)
+TOP_LEVEL = {"domain", "input", "checked_at", "duration_ms", "grade", "score", "findings", *PARTS}
+
+
+def test_bad_input_raises_invalid_domain_before_any_lookup():
+    with pytest.raises(InvalidDomain):
+        check_domain("192.0.2.1", EngineConfig(resolvers=SILENT_RESOLVER))
+
+
+def test_a_resolver_that_never_answers_still_gives_a_full_report_by_the_ceiling():
+    config = EngineConfig(resolvers=SILENT_RESOLVER, check_timeout=1.5)
+    started = time.monotonic()
+    report = check_domain(" Example.FI ", config)
+    elapsed = time.monotonic() - started
+    assert elapsed < config.check_timeout + 0.5
+    assert set(report) >= TOP_LEVEL
+    assert (report["domain"], report["input"]) == ("example.fi", " Example.FI ")
+    assert report["dnssec"]["status"] == "error"
+    assert report["mx"]["status"] == "error"
+    assert report["mta_sts"]["status"] == "error"
+    assert report["tls_rpt"]["status"] == "error"
+    codes = {f["code"] for f in report["findings"]}
+    assert "dnssec.resolver_not_validating" in codes and "mx.error" in codes
+    json.dumps(report)
+
+
+def test_report_metadata_is_rfc3339_utc_and_integer_milliseconds(fakenet):
+    report = check_domain("dane-ok.fi", fakenet.config)
+    assert re.fullmatch(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ", report["checked_at"])
+    assert isinstance(report["duration_ms"], int) and report["duration_ms"] >= 0
+    assert report["grade"] is None and report["score"] is None
+
+
+def test_progress_names_every_part_once(fakenet):
+    seen = []
+    check_domain("dane-ok.fi", fakenet.config, progress=seen.append)
+    assert sorted(seen) == sorted(PARTS)
+
+
+def test_progress_still_names_every_part_when_the_time_runs_out():
+    seen = []
+    check_domain("example.fi", EngineConfig(resolvers=SILENT_RESOLVER, check_timeout=1.0), progress=seen.append)
+    assert sorted(seen) == sorted(PARTS)
+
+
+def test_a_failing_progress_callback_does_not_break_the_check(fakenet):
+    def explode(part):
+        raise RuntimeError("website went away")
+
+    assert check_domain("unsigned.fi", fakenet.config, progress=explode)["mx"]["status"] == "present"
+
+
+def test_a_part_that_raises_becomes_an_error_section_with_a_finding(fakenet, monkeypatch):
+    def broken(*args, **kwargs):
+        raise RuntimeError("bug in dane")
+
+    monkeypatch.setattr(run._optional("dane"), "evaluate_dane", broken)
+    report = check_domain("dane-ok.fi", fakenet.config)
+    assert report["dane"]["status"] == "error"
+    failed = [f for f in report["findings"] if f["code"] == "dane.check_failed"]
+    assert failed and "bug in dane" in failed[0]["detail"]
+    assert report["starttls"]["hosts"][0]["status"] == "ok"  # the other parts are unaffected
+
+
+def test_a_signed_domain_with_dane_reports_every_part(fakenet):
+    report = check_domain("dane-ok.fi", fakenet.config)
+    assert report["dnssec"] == {**report["dnssec"], "status": "secure", "ds_present": True}
+    assert report["mx"]["status"] == "present"
+    assert [h["name"] for h in report["mx"]["hosts"]] == ["mx1.dane-ok.fi"]
+    assert report["starttls"]["hosts"][0]["status"] == "ok"
+    assert report["dane"]["status"] == "all"
+    assert report["mta_sts"]["status"] == "valid"
+    assert report["tls_rpt"]["status"] == "valid"
+    protocols = [f["protocol"] for f in report["findings"]]
+    assert protocols == sorted(protocols, key=PARTS.index)
+
+
+def test_every_finding_code_the_report_holds_is_declared(fakenet):
+    from checker.engine import dnssec, mx
+
+    declared = {**run.FINDING_CODES, **dnssec.FINDING_CODES, **mx.FINDING_CODES}
+    for name in ("starttls", "dane", "mta_sts", "tls_rpt"):
+        declared.update(getattr(run._optional(name), "FINDING_CODES", {}))
+    for domain in ("dane-ok.fi", "unsigned.fi", "bogus-ds.fi", "lame.fi"):
+        for finding in check_domain(domain, fakenet.config)["findings"]:
+            assert finding["code"] in declared, finding
