@@ -121,3 +121,9 @@ def test_old_tls_server_is_probed_and_failed_end_to_end(pki):
     result, findings = starttls.evaluate_starttls(probes, [mx(addresses=(server.address,))], pki[3])
     assert result.hosts[0].tls_version == "TLSv1.1"
     assert "starttls.tls_version_old" in codes(findings)
+
+
+def test_unparseable_certificate_is_reported_not_raised(pki):
+    result, findings = starttls.evaluate_starttls([probe(chain=(b"\x30\x03junk",))], [mx()], pki[3])
+    assert result.hosts[0].certificate["webpki_valid"] is False
+    assert "starttls.certificate.malformed" in codes(findings)

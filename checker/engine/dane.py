@@ -309,6 +309,7 @@ def evaluate_dane(mx_hosts, tlsa_answers, probes, at_time: datetime | None = Non
     def add(code, severity, detail, subject=None, **data):
         findings.append(Finding(code, severity, "dane", detail, subject=subject, data=data))
 
+    tlsa_answers = {key.rstrip(".").lower(): value for key, value in tlsa_answers.items()}
     hosts = [h for h in mx_hosts if not (_get(h, "implicit") and not _get(h, "addresses"))]
     if not hosts:
         return DaneResult("not-applicable"), ()

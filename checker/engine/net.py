@@ -13,10 +13,10 @@ import ipaddress
 import select
 import socket
 import time
+import warnings
 from dataclasses import dataclass
 
-from cryptography.hazmat.primitives.serialization import Encoding
-from OpenSSL import SSL
+from OpenSSL import SSL, crypto
 
 from . import addresses
 from .certs import verify_webpki
@@ -204,8 +204,12 @@ def _server_name(host: str) -> str | None:
 
 
 def _peer_chain(conn) -> tuple:
-    chain = conn.get_peer_cert_chain(as_cryptography=True) or []
-    return tuple(cert.public_bytes(Encoding.DER) for cert in chain)
+    """DER as OpenSSL holds it: a certificate cryptography cannot parse is still recorded
+    (and judged "malformed" later) instead of breaking the probe."""
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", DeprecationWarning)
+        chain = conn.get_peer_cert_chain() or []
+        return tuple(crypto.dump_certificate(crypto.FILETYPE_ASN1, cert) for cert in chain)
 
 
 # --- SMTP -------------------------------------------------------------------------------
