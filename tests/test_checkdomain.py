@@ -1,0 +1,49 @@
+"""python manage.py checkdomain: exit codes, JSON contract output, readable summary."""
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def run_cli(*args, env=None):
+    full_env = {**os.environ, **(env or {})}
+    return subprocess.run([sys.executable, "manage.py", "checkdomain", *args], cwd=ROOT, env=full_env,
+                          capture_output=True, text=True, timeout=120)
+
+
+def test_json_output_is_the_contract_report(fakenet):
+    result = run_cli("dane-ok.fi", "--json", env=fakenet.env)
+    assert result.returncode == 0, result.stderr
+    report = json.loads(result.stdout)
+    assert report["domain"] == "dane-ok.fi"
+    assert report["dnssec"]["status"] == "secure"
+    assert report["mx"]["hosts"][0]["name"] == "mx1.dane-ok.fi"
+    assert {"grade", "score", "findings", "dane", "starttls", "mta_sts", "tls_rpt"} <= set(report)
+
+
+def test_readable_summary_names_every_section_and_the_findings(fakenet):
+    result = run_cli("Unsigned.FI.", env=fakenet.env)
+    assert result.returncode == 0, result.stderr
+    out = result.stdout
+    assert out.startswith("unsigned.fi")
+    for title in ("DNSSEC: insecure", "MX: present", "STARTTLS", "DANE", "MTA-STS", "TLS-RPT"):
+        assert title in out
+    assert "[WARN]" in out and "mx1.unsigned.fi" in out
+
+
+def test_a_domain_with_problems_still_exits_zero(fakenet):
+    result = run_cli("bogus-ds.fi", "--json", env=fakenet.env)
+    assert result.returncode == 0, result.stderr
+    assert json.loads(result.stdout)["dnssec"]["status"] == "bogus"
+
+
+def test_bad_input_exits_two_with_one_line_and_no_traceback():
+    result = run_cli("https://[2001:db8::1]/")
+    assert result.returncode == 2
+    assert result.stdout == ""
+    lines = result.stderr.strip().splitlines()
+    assert len(lines) == 1 and "IP address" in lines[0]
+    assert "Traceback" not in result.stderr
