@@ -3,6 +3,7 @@ import logging
 
 from django.conf import settings
 from django.utils import timezone
+from rq.timeouts import JobTimeoutException
 
 from .engine.names import InvalidDomain
 from .models import Check
@@ -31,6 +32,9 @@ def run_check(check_id: str) -> str:
         report = full_report(check.input, settings.CHECKER_CONFIG, progress=progress)
     except InvalidDomain as error:
         return _fail(check, f"Not a domain name: {error}")
+    except JobTimeoutException:  # RQ's job timeout (CHECK_JOB_TIMEOUT) fired inside the engine
+        log.warning("check %s of %s hit the job timeout", check.pk, check.domain)
+        return _fail(check, "The check took longer than the time limit and was stopped. Please retry.")
     except Exception as error:  # the engine should never raise; if it does, the check still ends
         log.exception("check %s of %s failed in the engine", check.pk, check.domain)
         return _fail(check, f"Internal error while checking ({type(error).__name__}). Please retry.")

@@ -81,7 +81,8 @@ def enqueue(check: Check) -> bool:
     from .jobs import run_check
 
     try:
-        queue = django_rq.get_queue("default")
+        # "auto": enqueue now, so a Redis failure is seen here and not after a commit.
+        queue = django_rq.get_queue("default", commit_mode="auto")
         queue.enqueue(run_check, str(check.pk), job_id=str(check.pk), result_ttl=3600, failure_ttl=86400)
     except Exception as error:  # redis.ConnectionError, TimeoutError, auth problems...
         log.warning("could not enqueue check %s of %s (%s: %s); the sweeper will retry",

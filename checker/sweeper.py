@@ -1,0 +1,176 @@
+"""Nothing lost, nothing stuck: reconcile Check rows with the RQ jobs behind them.
+
+Run every few seconds (`manage.py sweep_checks --loop`, started by scripts/run.sh):
+
+* queued checks that never reached Redis (it was down at submission), or whose job
+  Redis no longer has (restarted without its data), are enqueued again;
+* running checks end as failed, with a reason people can read, when their job failed
+  or vanished, when the worker that held them is gone, or when they have been running
+  longer than CHECK_STALE_SECONDS.
+
+The job id of a check is the check's id (checker/submit.py), so no extra column is needed.
+"""
+import logging
+import os
+import socket
+from dataclasses import dataclass, field
+from datetime import timedelta
+
+from django.conf import settings
+from django.utils import timezone
+
+from .models import Check
+from .submit import enqueue
+
+log = logging.getLogger(__name__)
+
+# A check is created a moment before its job is enqueued; leave that moment alone.
+ENQUEUE_GRACE_SECONDS = 10
+
+REASON_STALE = "The check did not finish within {seconds} seconds and was stopped. Please retry."
+REASON_TIMEOUT = "The check took longer than the time limit and was stopped. Please retry."
+REASON_WORKER_GONE = "The worker running this check stopped before it finished. Please retry."
+REASON_JOB_FAILED = "The check stopped with an internal error. Please retry."
+REASON_JOB_LOST = "The queued job of this check was lost. Please retry."
+REASON_NO_RESULT = "The check ended without saving a result. Please retry."
+
+
+@dataclass
+class SweepResult:
+    enqueued: list = field(default_factory=list)
+    failed: list = field(default_factory=list)
+    redis_up: bool = True
+
+
+def _connection():
+    import django_rq
+
+    conn = django_rq.get_connection("default")
+    conn.ping()
+    return conn
+
+
+def _worker_alive(conn, worker_name: str | None) -> bool:
+    """False when the worker's key expired, or it ran on this host and its process is gone."""
+    from rq import Worker
+
+    if not worker_name:
+        return True  # not yet assigned: nothing to say
+    worker = Worker.find_by_key(Worker.redis_worker_namespace_prefix + worker_name, connection=conn)
+    if worker is None:
+        return False
+    if worker.hostname == socket.gethostname() and worker.pid:
+        try:
+            os.kill(worker.pid, 0)
+        except ProcessLookupError:
+            return False
+        except PermissionError:
+            return True
+    return True
+
+
+def _job(conn, check_id):
+    from rq.exceptions import NoSuchJobError
+    from rq.job import Job
+
+    try:
+        return Job.fetch(str(check_id), connection=conn)
+    except NoSuchJobError:
+        return None
+
+
+def _failure_reason(job) -> str:
+    text = ""
+    try:
+        result = job.latest_result()
+        text = (result.exc_string or "") if result is not None else ""
+    except Exception:  # older result formats; the generic reason is fine
+        pass
+    if "JobTimeoutException" in text:
+        return REASON_TIMEOUT
+    if "terminated unexpectedly" in text or "Work-horse" in text or "shutdown" in text.lower():
+        return REASON_WORKER_GONE
+    return REASON_JOB_FAILED
+
+
+def running_check_problem(conn, check: Check, now) -> str | None:
+    """Why this running check will never finish, or None if it may still."""
+    from rq.job import JobStatus
+
+    stale = timedelta(seconds=settings.CHECK_STALE_SECONDS)
+    if check.started_at and check.started_at < now - stale:
+        return REASON_STALE.format(seconds=settings.CHECK_STALE_SECONDS)
+    if conn is None:
+        return None
+    job = _job(conn, check.pk)
+    if job is None:
+        return REASON_JOB_LOST
+    status = job.get_status(refresh=False)
+    if status == JobStatus.FAILED:
+        return _failure_reason(job)
+    if status in (JobStatus.STOPPED, JobStatus.CANCELED):
+        return REASON_WORKER_GONE
+    if status == JobStatus.FINISHED:
+        return REASON_NO_RESULT
+    if status == JobStatus.STARTED and not _worker_alive(conn, job.worker_name):
+        return REASON_WORKER_GONE
+    return None
+
+
+def _queued_job_problem(job) -> str | None:
+    """A queued check whose job already ended without running it (e.g. the worker died at the start)."""
+    from rq.job import JobStatus
+
+    status = job.get_status(refresh=False)
+    if status == JobStatus.FAILED:
+        return _failure_reason(job)
+    if status in (JobStatus.STOPPED, JobStatus.CANCELED):
+        return REASON_WORKER_GONE
+    if status == JobStatus.FINISHED:
+        return REASON_NO_RESULT
+    return None
+
+
+def _fail(check: Check, reason: str, now) -> bool:
+    # Conditional update: the job may have finished the check in the meantime.
+    updated = Check.objects.filter(pk=check.pk, status=check.status).update(
+        status=Check.Status.FAILED, error=reason, finished_at=now
+    )
+    if updated:
+        log.warning("check %s of %s marked failed: %s", check.pk, check.domain, reason)
+    return bool(updated)
+
+
+def sweep() -> SweepResult:
+    result = SweepResult()
+    now = timezone.now()
+    try:
+        conn = _connection()
+    except Exception as error:
+        log.info("redis unreachable (%s: %s); will retry", type(error).__name__, error)
+        conn = None
+        result.redis_up = False
+
+    for check in Check.objects.filter(status=Check.Status.RUNNING):
+        reason = running_check_problem(conn, check, now)
+        if reason and _fail(check, reason, now):
+            result.failed.append(check.pk)
+
+    if conn is None:
+        return result
+    grace = now - timedelta(seconds=ENQUEUE_GRACE_SECONDS)
+    for check in Check.objects.filter(status=Check.Status.QUEUED, created_at__lt=grace).order_by("created_at"):
+        if check.enqueued_at is not None:
+            job = _job(conn, check.pk)
+            if job is not None:
+                reason = _queued_job_problem(job)
+                if reason and _fail(check, reason, now):
+                    result.failed.append(check.pk)
+                continue  # otherwise waiting for a worker, as it should
+            log.warning("job of queued check %s vanished from redis; enqueueing again", check.pk)
+        if not enqueue(check):
+            result.redis_up = False
+            break
+        log.info("enqueued check %s of %s", check.pk, check.domain)
+        result.enqueued.append(check.pk)
+    return result

@@ -1,0 +1,169 @@
+"""The sweeper against a real Redis (DB 15 of the project's Redis, flushed around each test)."""
+import os
+from datetime import timedelta
+from io import StringIO
+
+import pytest
+from django.core.management import call_command
+from django.utils import timezone
+from rq import Queue, SimpleWorker, Worker
+from rq.job import Job, JobStatus
+from rq.timeouts import JobTimeoutException
+
+from checker import sweeper
+from checker.models import Check
+from tests.web_samples import make_check
+
+pytestmark = pytest.mark.django_db
+REDIS_TEST_URL = os.environ.get("REDIS_TEST_URL", "redis://127.0.0.1:6390/15")
+CLOSED_PORT_URL = "redis://127.0.0.1:1/15"  # nothing listens on port 1: "Redis is down"
+
+
+def stop_with_timeout():
+    raise JobTimeoutException("Task exceeded maximum timeout value (120 seconds)")
+
+
+def nothing():
+    return "ok"
+
+
+@pytest.fixture
+def redis_conn(settings):
+    import django_rq
+
+    settings.RQ_QUEUES = {"default": {"URL": REDIS_TEST_URL, "DEFAULT_TIMEOUT": 120}}
+    conn = django_rq.get_connection("default")
+    conn.flushdb()
+    yield conn
+    conn.flushdb()
+
+
+@pytest.fixture
+def redis_down(settings):
+    settings.RQ_QUEUES = {"default": {"URL": CLOSED_PORT_URL, "DEFAULT_TIMEOUT": 120}}
+
+
+def queued_check(age_seconds=60, **fields):
+    check = make_check(status=Check.Status.QUEUED, **fields)
+    Check.objects.filter(pk=check.pk).update(created_at=timezone.now() - timedelta(seconds=age_seconds))
+    return Check.objects.get(pk=check.pk)
+
+
+def running_check(started_seconds_ago=5):
+    return make_check(status=Check.Status.RUNNING, enqueued_at=timezone.now(),
+                      started_at=timezone.now() - timedelta(seconds=started_seconds_ago))
+
+
+def enqueue_job(conn, check, func=nothing):
+    return Queue("default", connection=conn).enqueue(func, job_id=str(check.pk))
+
+
+def test_a_check_saved_while_redis_was_down_is_enqueued_when_it_is_back(redis_conn):
+    check = queued_check()
+    result = sweeper.sweep()
+    check.refresh_from_db()
+    assert result.enqueued == [check.pk]
+    assert check.enqueued_at is not None and check.status == "queued"
+    job = Job.fetch(str(check.pk), connection=redis_conn)
+    assert job.func_name == "checker.jobs.run_check" and job.args == (str(check.pk),)
+
+
+def test_while_redis_is_down_the_sweeper_leaves_queued_checks_queued(redis_down):
+    check = queued_check()
+    result = sweeper.sweep()
+    check.refresh_from_db()
+    assert result.redis_up is False and result.enqueued == []
+    assert check.status == "queued" and check.enqueued_at is None
+
+
+def test_a_check_submitted_a_moment_ago_is_left_to_its_own_enqueue(redis_conn):
+    queued_check(age_seconds=1)
+    assert sweeper.sweep().enqueued == []
+
+
+def test_a_queued_check_whose_job_redis_lost_is_enqueued_again(redis_conn):
+    check = queued_check(enqueued_at=timezone.now() - timedelta(seconds=60))
+    assert sweeper.sweep().enqueued == [check.pk]
+    assert Job.exists(str(check.pk), connection=redis_conn)
+
+
+def test_a_queued_check_with_its_job_waiting_is_left_alone(redis_conn):
+    check = queued_check(enqueued_at=timezone.now())
+    enqueue_job(redis_conn, check)
+    result = sweeper.sweep()
+    assert result.enqueued == [] and result.failed == []
+
+
+def test_a_running_check_older_than_the_stale_limit_fails_with_a_reason(redis_conn, settings):
+    settings.CHECK_STALE_SECONDS = 300
+    check = running_check(started_seconds_ago=301)
+    enqueue_job(redis_conn, check)
+    assert sweeper.sweep().failed == [check.pk]
+    check.refresh_from_db()
+    assert check.status == "failed" and "did not finish within 300 seconds" in check.error
+    assert check.finished_at is not None
+
+
+def test_stale_running_checks_fail_even_while_redis_is_down(redis_down, settings):
+    settings.CHECK_STALE_SECONDS = 300
+    check = running_check(started_seconds_ago=400)
+    assert sweeper.sweep().failed == [check.pk]
+
+
+def test_a_running_check_whose_job_vanished_fails(redis_conn):
+    check = running_check()
+    sweeper.sweep()
+    check.refresh_from_db()
+    assert check.status == "failed" and check.error == sweeper.REASON_JOB_LOST
+
+
+def test_a_running_check_whose_job_timed_out_fails_with_the_timeout_reason(redis_conn):
+    check = running_check()
+    queue = Queue("default", connection=redis_conn)
+    enqueue_job(redis_conn, check, stop_with_timeout)
+    SimpleWorker([queue], connection=redis_conn).work(burst=True)
+    assert Job.fetch(str(check.pk), connection=redis_conn).get_status() == JobStatus.FAILED
+    sweeper.sweep()
+    check.refresh_from_db()
+    assert check.status == "failed" and check.error == sweeper.REASON_TIMEOUT
+
+
+def test_a_running_check_whose_worker_is_gone_fails(redis_conn):
+    check = running_check()
+    job = enqueue_job(redis_conn, check)
+    job.set_status(JobStatus.STARTED)
+    job.worker_name = "ghost-worker"
+    job.save()
+    sweeper.sweep()
+    check.refresh_from_db()
+    assert check.status == "failed" and check.error == sweeper.REASON_WORKER_GONE
+
+
+def test_a_running_check_held_by_a_live_worker_is_left_alone(redis_conn):
+    check = running_check()
+    worker = Worker([Queue("default", connection=redis_conn)], connection=redis_conn, name="live-worker")
+    worker.register_birth()
+    job = enqueue_job(redis_conn, check)
+    job.set_status(JobStatus.STARTED)
+    job.worker_name = "live-worker"
+    job.save()
+    assert sweeper.sweep().failed == []
+    check.refresh_from_db()
+    assert check.status == "running"
+
+
+def test_a_check_finished_meanwhile_is_not_overwritten():
+    check = running_check()
+    Check.objects.filter(pk=check.pk).update(status=Check.Status.DONE)
+    assert sweeper._fail(check, "late", timezone.now()) is False
+    check.refresh_from_db()
+    assert check.status == "done" and check.error == ""
+
+
+def test_the_sweep_checks_command_sweeps_once(redis_conn):
+    check = queued_check()
+    out = StringIO()
+    call_command("sweep_checks", stdout=out)
+    assert "enqueued 1" in out.getvalue()
+    check.refresh_from_db()
+    assert check.enqueued_at is not None
