@@ -1,0 +1,58 @@
+"""GET /badge/<domain>.svg."""
+import pytest
+from django.utils import timezone
+from datetime import timedelta
+
+from checker.models import Check
+from tests.web_samples import full_report, make_check, plain_static  # noqa: F401
+
+pytestmark = pytest.mark.django_db
+
+
+def test_the_badge_shows_the_latest_grade_and_is_cacheable(client):
+    old = make_check("example.fi", report={**full_report(), "grade": "F", "score": 10})
+    Check.objects.filter(pk=old.pk).update(finished_at=timezone.now() - timedelta(days=1))
+    make_check("example.fi", report={**full_report(), "grade": "A+", "score": 100})
+    response = client.get("/badge/example.fi.svg")
+    svg = response.content.decode()
+    assert response.status_code == 200
+    assert response["Content-Type"] == "image/svg+xml"
+    assert response["Cache-Control"] == "public, max-age=300"
+    assert ">A+</text>" in svg and 'aria-label="mail security: A+"' in svg
+    assert svg.startswith("<svg")
+
+
+def test_the_badge_ignores_unfinished_and_failed_checks(client):
+    make_check("example.fi", report={**full_report(), "grade": "B"})
+    make_check("example.fi", status=Check.Status.RUNNING)
+    make_check("example.fi", status=Check.Status.FAILED)
+    assert ">B</text>" in client.get("/badge/example.fi.svg").content.decode()
+
+
+def test_the_badge_normalises_the_domain(client):
+    make_check("example.fi", report={**full_report(), "grade": "B"})
+    assert ">B</text>" in client.get("/badge/EXAMPLE.fi..svg").content.decode()
+    assert ">B</text>" in client.get("/badge/Example.FI.svg").content.decode()
+
+
+def test_an_unchecked_domain_gets_a_not_checked_badge_with_a_short_cache(client):
+    response = client.get("/badge/never.example.svg")
+    assert response.status_code == 200
+    assert ">not checked</text>" in response.content.decode()
+    assert response["Cache-Control"] == "public, max-age=60"
+
+
+def test_a_domain_without_mail_gets_a_no_mail_badge(client):
+    make_check("nomail.example", report={**full_report("nomail.example"), "grade": None, "score": None})
+    assert ">no mail</text>" in client.get("/badge/nomail.example.svg").content.decode()
+
+
+def test_an_invalid_domain_gets_a_404_badge(client):
+    response = client.get("/badge/192.0.2.1.svg")
+    assert response.status_code == 404 and ">invalid</text>" in response.content.decode()
+
+
+def test_the_badge_escapes_what_it_shows(client):
+    make_check("example.fi", report={**full_report(), "grade": "<b>"})
+    svg = client.get("/badge/example.fi.svg").content.decode()
+    assert "<b>" not in svg and "&lt;b&gt;" in svg
