@@ -76,8 +76,8 @@ BOUNCE_CONDITIONS = (
     ("mta_sts_no_starttls", ("mta_sts.mx.no_starttls",)),
 )
 REQUIRED_CONDITIONS = (
-    ("starttls_missing", ("starttls.not_offered", "starttls.handshake_failed", "starttls.old_tls",
-                          "starttls.unreachable", "starttls.none_reachable")),
+    ("starttls_missing", ("starttls.not_offered", "starttls.handshake_failed", "starttls.tls_version_old",
+                          "starttls.unreachable", "starttls.smtp_error")),
     ("no_enforcement", ("mta_sts.none", "mta_sts.mode.testing", "mta_sts.mode.none", "dane.none",
                         "dane.partial")),
 )

@@ -8,10 +8,12 @@ these texts (docs/architecture.md).
 from __future__ import annotations
 
 import datetime as _dt
+import re
 
 from .remediation_texts import CATALOGUE, GENERIC
 
 TLSA_PORT = 25
+POLICY_PATH = "/.well-known/mta-sts.txt"  # RFC 8461 3.3
 REPORT_MAILBOX = "tls-reports"          # the local part suggested for TLS-RPT reports
 POLICY_MAX_AGE_TESTING = 86400          # one day while testing: mistakes expire fast
 POLICY_MAX_AGE_ENFORCE = 1209600        # two weeks, in the range RFC 8461 3.2 suggests
@@ -38,11 +40,12 @@ def _domain(report) -> str:
 
 
 def mx_names(report) -> list[str]:
-    """The MX host names in the report (sorted by preference then name, as the contract lists them)."""
-    hosts = (report.get("mx") or {}).get("hosts") or []
+    """The MX host names, by preference then name (the contract's order, whatever order they came in)."""
+    hosts = [h for h in (report.get("mx") or {}).get("hosts") or [] if isinstance(h, dict)]
+    keyed = sorted((h.get("preference") if isinstance(h.get("preference"), int) else 65536,
+                    str(h.get("name") or "").rstrip(".").lower()) for h in hosts)
     names = []
-    for host in hosts:
-        name = str(host.get("name") or "").rstrip(".").lower() if isinstance(host, dict) else ""
+    for _, name in keyed:
         if name and name not in names:
             names.append(name)
     return names
@@ -75,24 +78,29 @@ def tlsa_record(mx: str, spki_sha256: str) -> str:
 
 
 def _spki_by_host(report) -> dict:
-    """host name -> SHA-256 of the SPKI of the leaf certificate it served, where known."""
-    found = {}
-    for section, key in (("starttls", "hosts"), ("dane", "hosts")):
-        for host in (report.get(section) or {}).get(key) or []:
-            if not isinstance(host, dict):
-                continue
-            name = str(host.get("name") or "").rstrip(".").lower()
-            cert = host.get("certificate") if isinstance(host.get("certificate"), dict) else {}
-            value = cert.get("spki_sha256") or host.get("spki_sha256")
-            if name and isinstance(value, str) and value and name not in found:
-                found[name] = value.lower()
+    """host name -> SHA-256 of the SPKI of the leaf certificate it served, where known.
+
+    Candidates come from the starttls/dane sections and from findings' data; when they
+    disagree (several addresses, several keys) the smallest value wins, so the result
+    does not depend on list order.
+    """
+    found: dict[str, set] = {}
+
+    def note(name, value):
+        name = str(name or "").rstrip(".").lower()
+        if name and isinstance(value, str) and re.fullmatch(r"[0-9a-fA-F]{64}", value):
+            found.setdefault(name, set()).add(value.lower())
+
+    for section in ("starttls", "dane"):
+        for host in (report.get(section) or {}).get("hosts") or []:
+            if isinstance(host, dict):
+                cert = host.get("certificate") if isinstance(host.get("certificate"), dict) else {}
+                note(host.get("name"), cert.get("spki_sha256") or host.get("spki_sha256"))
     for finding in report.get("findings") or []:
         data = finding.get("data") if isinstance(finding, dict) else None
-        if isinstance(data, dict) and isinstance(data.get("spki_sha256"), str):
-            name = str(finding.get("subject") or data.get("host") or "").rstrip(".").lower()
-            if name and name not in found:
-                found[name] = data["spki_sha256"].lower()
-    return found
+        if isinstance(data, dict):
+            note(finding.get("subject") or data.get("host"), data.get("spki_sha256"))
+    return {name: min(values) for name, values in found.items()}
 
 
 def tlsa_records(report, hosts: list[str] | None = None) -> list[str]:
@@ -114,18 +122,19 @@ def _records_for(kind: str, finding: dict, report: dict) -> list[str]:
         return tlsa_records(report, hosts)
     if kind == "mta_sts":
         mx = mx_names(report)
+        url = f"https://mta-sts.{domain}{POLICY_PATH}"
         return [
             mta_sts_txt_record(domain),
-            f"# https://mta-sts.{domain}/.well-known/mta-sts.txt (first, for a few weeks):",
-            *mta_sts_policy(mx, "testing").rstrip("\r\n").split("\r\n"),
-            "# then, with a new id in the TXT record:",
-            *mta_sts_policy(mx, "enforce").rstrip("\r\n").split("\r\n"),
+            f"# {url} now (mode testing):",
+            *mta_sts_policy(mx, "testing").splitlines(),
+            f"# {url} later (mode enforce; then publish the TXT record again with a new id):",
+            *mta_sts_policy(mx, "enforce").splitlines(),
         ]
     if kind == "mta_sts_txt":
         return [mta_sts_txt_record(domain)]
     if kind == "mta_sts_policy":
         mode = "enforce" if ((report.get("mta_sts") or {}).get("policy") or {}).get("mode") == "enforce" else "testing"
-        return mta_sts_policy(mx_names(report), mode).rstrip("\r\n").split("\r\n")
+        return mta_sts_policy(mx_names(report), mode).splitlines()
     if kind == "tls_rpt":
         return [tls_rpt_record(domain)]
     return []
@@ -137,6 +146,13 @@ def _dnssec_reason(report, finding) -> str:
     return str(reason) if reason else "the resolver gave no Extended DNS Error"
 
 
+def _fill(template: str, values: dict) -> str:
+    try:
+        return template.format(**values)
+    except (KeyError, IndexError, ValueError):
+        return template
+
+
 def render(code: str, finding: dict, report: dict) -> dict:
     e = entry(code)
     values = {
@@ -146,14 +162,10 @@ def render(code: str, finding: dict, report: dict) -> dict:
         "reason": _dnssec_reason(report, finding),
         "code": code,
     }
-    try:
-        remediation = e["fix"].format(**values)
-    except (KeyError, IndexError, ValueError):
-        remediation = e["fix"]
     return {
         "title": e["title"],
-        "explanation": e["explanation"],
-        "remediation": remediation,
+        "explanation": _fill(e["explanation"], values),
+        "remediation": _fill(e["fix"], values),
         "records": _records_for(e.get("records", ""), finding, report),
         "references": list(e["references"]),
     }
