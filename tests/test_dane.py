@@ -103,6 +103,11 @@ def test_unparseable_rdata_is_malformed(text):
     (Answer("x", records=("1 1 1 " + "ab" * 32,)), "unusable"),
     (Answer("x", records=("1 1 1 " + "ab" * 32, "3 1 1 zz")), "invalid"),
     (Answer("x", records=("1 1 1 " + "ab" * 32, "3 1 1 " + "ab" * 32)), "valid"),
+    (Answer("x", rcode="NETERROR", security="error",
+            reason="resolver 127.0.0.1:53: FormError: certificate association data length inconsistent with "
+                   "matching type"), "unusable"),
+    (Answer("x", rcode="NETERROR", security="error",
+            reason="resolver 127.0.0.1:53: FormError: DNS message is malformed."), "invalid"),
 ])
 def test_tlsa_rrset_classification(answer, expected):
     records = [dane.parse_record(text) for text in (answer.records if answer else ())]

@@ -61,6 +61,12 @@ def test_hosts_are_reported_per_address_with_certificate_facts(pki):
     assert {"starttls.supported", "starttls.certificate.valid"} <= set(codes(findings))
 
 
+def test_hosts_beyond_the_checked_ones_are_listed_as_skipped(pki):
+    result, findings = starttls.evaluate_starttls([probe(chain=pki[0].chain_der())], [mx()], pki[3],
+                                                  unchecked=("mx11.example.test",))
+    assert [(h.name, h.status) for h in result.hosts] == [(MX, "ok"), ("mx11.example.test", "skipped")]
+
+
 def test_host_without_address_is_skipped(pki):
     result, findings = starttls.evaluate_starttls([], [mx(addresses=())], pki[3])
     assert result.hosts[0].status == "skipped"

@@ -126,11 +126,26 @@ def _unusable(record: TlsaRecord) -> str | None:
     return None
 
 
+# dnspython (2.9) refuses a whole DNS message whose TLSA RDATA is malformed or whose
+# digest length contradicts the matching type; the DNS wrapper then reports the parse
+# error. The resolver delivered the RRset, so this is the zone's fault, not a failed lookup.
+_UNPARSEABLE_LENGTH = "length inconsistent with matching type"
+
+
+def _refused_by_parser(answer) -> str | None:
+    reason = getattr(answer, "reason", None) or ""
+    if "FormError" not in reason:
+        return None
+    return "unusable" if _UNPARSEABLE_LENGTH in reason else "invalid"
+
+
 def classify(answer, records) -> str:
     if answer is None:
         return "error"
     if answer.security == "bogus":
         return "bogus"
+    if answer.security == "error" and _refused_by_parser(answer):
+        return _refused_by_parser(answer)
     if answer.security == "error" or answer.rcode not in ("NOERROR", "NXDOMAIN"):
         return "error"
     if not records:
@@ -422,7 +437,8 @@ def _other_host_findings(add, name, tlsa, parsed, answer, spki, texts):
             f"The TLSA lookup for {tlsa_name(name)} failed ({getattr(answer, 'rcode', 'no answer')})", name)
     elif tlsa in ("invalid", "unusable"):
         code = "dane.tlsa.malformed" if tlsa == "invalid" else "dane.tlsa.unusable"
-        reasons = sorted({record.problem for record in parsed if record.problem})
+        reasons = sorted({record.problem for record in parsed if record.problem}) or [
+            f"the TLSA RDATA could not be parsed ({getattr(answer, 'reason', None)})"]
         add(code, "fail", f"{tlsa_name(name)} has no TLSA record usable for SMTP: {'; '.join(reasons)}", name,
             records=list(texts), reasons=reasons, **extra)
 

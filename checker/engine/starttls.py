@@ -102,7 +102,8 @@ def certificate_facts(chain_der, host: str, ca_bundle, at_time: datetime | None 
     return {**facts, "webpki_valid": valid, "webpki_error": error}
 
 
-def evaluate_starttls(probes, mx_hosts, ca_bundle, at_time: datetime | None = None):
+def evaluate_starttls(probes, mx_hosts, ca_bundle, at_time: datetime | None = None, unchecked=()):
+    """unchecked: MX host names beyond the ones checked (mx.MAX_HOSTS); listed as skipped."""
     by_key = {(probe.host.rstrip(".").lower(), probe.address): probe for probe in probes}
     entries, findings = [], []
 
@@ -129,6 +130,8 @@ def evaluate_starttls(probes, mx_hosts, ca_bundle, at_time: datetime | None = No
             host_ok &= _probe_findings(add, name, probe, certificate)
         if host_ok:
             add("starttls.supported", "pass", f"{name} offers STARTTLS with TLS 1.2 or newer on every address", name)
+    for name in unchecked:
+        entries.append(StarttlsHost(name.rstrip(".").lower(), None, "skipped", error="beyond the MX hosts checked"))
     return StarttlsResult(tuple(entries)), tuple(findings)
 
 
