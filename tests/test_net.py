@@ -287,3 +287,32 @@ def test_malformed_status_line_is_other(config, tls_ctx):
     with srv.Server(srv.https_handler(tls_ctx, nonsense)) as server:
         result = get(server, config)
     assert result.error == "other"
+
+
+def test_starttls_handshake_sends_the_mx_name_as_sni(pki):
+    seen = []
+    ctx = srv.server_context(pki[1], pki[2])
+    ctx.sni_callback = lambda sock, name, context: seen.append(name)
+    with srv.Server(srv.smtp_handler(ctx)) as server:
+        config = EngineConfig(allowed_networks=(ipaddress.ip_network("127.55.0.0/16"),))
+        assert probe(server, config).status == "ok"
+    assert seen == [MX]
+
+
+def test_https_request_names_the_host_and_closes_the_connection(config, tls_ctx):
+    requests = []
+
+    def record(conn, request):
+        requests.append(request)
+        srv.fixed_response(body=POLICY)(conn, request)
+
+    with srv.Server(srv.https_handler(tls_ctx, record)) as server:
+        assert get(server, config).error is None
+    head = requests[0].decode().split("\r\n")
+    assert head[0] == "GET /.well-known/mta-sts.txt HTTP/1.1"
+    assert f"Host: {POLICY_HOST}" in head and "Connection: close" in head
+
+
+def test_https_get_works_over_ipv6(config, tls_ctx):
+    with srv.Server(srv.https_handler(tls_ctx, srv.fixed_response(body=POLICY)), address="::1") as server:
+        assert get(server, config).body == POLICY
