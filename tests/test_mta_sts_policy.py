@@ -153,3 +153,9 @@ def test_policies_generated_from_the_grammar_parse_as_valid(case):
     policy = parse_policy(body)
     assert policy.errors == (), body
     assert (policy.mode, policy.max_age, policy.mx) == (mode, max_age, tuple(mx))
+
+
+def test_a_64_kib_line_with_a_long_inner_run_of_spaces_is_parsed():
+    # Guards against a backtracking regex (this took 32 s with a lazy group).
+    policy = parse_policy(BASE.encode() + b"k: x" + b" " * 65000 + b"y\n")
+    assert policy.valid and policy.extensions[0][1].startswith("x ")
