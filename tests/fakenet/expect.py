@@ -5,10 +5,11 @@ import re
 from typing import Any
 
 _TOKEN = re.compile(r"([^.\[\]]+)|\[(\d+)\]")
-MISSING = object()
+MISSING = object()   # what mismatches() uses for "no such path"
+_NO_DEFAULT = object()
 
 
-def get_path(report: Any, path: str, default: Any = MISSING) -> Any:
+def get_path(report: Any, path: str, default: Any = _NO_DEFAULT) -> Any:
     """The value at `path` ("mta_sts.policy.status", "dane.hosts[0].match").
 
     Raises KeyError (naming the path) when a step is missing, unless `default` is given.
@@ -18,7 +19,7 @@ def get_path(report: Any, path: str, default: Any = MISSING) -> Any:
         try:
             value = value[int(index)] if index else value[key]
         except (KeyError, IndexError, TypeError):
-            if default is not MISSING:
+            if default is not _NO_DEFAULT:
                 return default
             raise KeyError(path) from None
     return value

@@ -67,7 +67,7 @@ def handle(sock: socket.socket, spec: dict, delay: float, context: ssl.SSLContex
     path = read_request(tls)
     if path is None:
         return
-    data = build_response(spec, path)
+    data = b"this is not HTTP at all\r\n\r\n" if behaviour == "garbage" else build_response(spec, path)
     if delay:
         time.sleep(delay)
     if behaviour == "trickle":

@@ -41,6 +41,7 @@ HTTPS_BEHAVIOURS = (
     "silent",         # accepts TCP, never answers (no TLS handshake either)
     "trickle",        # TLS, then the response one byte a second
     "bad-handshake",  # plain text instead of a TLS handshake
+    "garbage",        # TLS, then bytes that are not an HTTP response
     "refused",        # nothing listens
 )
 

@@ -73,8 +73,9 @@ def _txt(value: str) -> str:
 
 def tlsa_rdata(spec: str, leaf: Issued, pki: TestPKI) -> tuple[str, bytes | None]:
     """("3 1 1 <hex>", None) or ("", wire) for a generic (malformed) record."""
-    if spec.startswith("raw "):
-        return spec[4:], None
+    if spec.startswith("raw "):  # written as wire data: dnspython would refuse odd digest lengths
+        u, sel, m, data = spec[4:].split(None, 3)
+        return "", bytes([int(u), int(sel), int(m)]) + bytes.fromhex(data.replace(" ", ""))
     if spec.startswith("generic "):
         return "", bytes.fromhex(spec.split(None, 1)[1])
     parts = spec.split()
