@@ -69,6 +69,7 @@ BOUNCE_CONDITIONS = (
     ("mx_null_mixed", ("mx.null_mixed",)),
     ("mx_host_bogus", ("mx.host_bogus",)),
     ("dane_tlsa_bogus", ("dane.tlsa.bogus",)),
+    ("dane_tlsa_error", ("dane.tlsa.error", "dane.error")),
     ("dane_no_starttls", ("dane.match.no_starttls",)),
     ("dane_mismatch", ("dane.match.fail",)),
     ("mta_sts_uncovered", ("mta_sts.mx.uncovered",)),
@@ -77,10 +78,12 @@ BOUNCE_CONDITIONS = (
 )
 REQUIRED_CONDITIONS = (
     ("starttls_missing", ("starttls.not_offered", "starttls.handshake_failed", "starttls.tls_version_old",
-                          "starttls.unreachable", "starttls.smtp_error")),
-    ("no_enforcement", ("mta_sts.none", "mta_sts.mode.testing", "mta_sts.mode.none", "dane.none",
-                        "dane.partial")),
+                          "starttls.unreachable", "starttls.smtp_error", "mx.host_lookup_error",
+                          "mx.target_unresolvable", "starttls.refused_address", "starttls.no_address")),
 )
+# Without an enforcement mechanism, these findings lead among those of equal severity
+# (a failing attempt at DANE or MTA-STS still comes first: it is what to fix).
+NO_ENFORCEMENT_CODES = ("mta_sts.mode.testing", "mta_sts.mode.none", "dane.partial", "mta_sts.none", "dane.none")
 
 _NO_GRADE = {
     "null": "The domain publishes a null MX (RFC 7505): it accepts no mail, so there is no mail transport to grade.",
@@ -160,6 +163,8 @@ def assess(report: dict) -> dict:
         "mx_null_mixed": mx_status == "invalid",
         "mx_host_bogus": any(h.get("dnssec") == "bogus" for h in mx_hosts),
         "dane_tlsa_bogus": any(h.get("tlsa") == "bogus" for h in dane_hosts),
+        # A failed TLSA lookup makes DANE senders defer too (RFC 7672 2.2; Postfix, Exim do).
+        "dane_tlsa_error": any(h.get("tlsa") == "error" for h in dane_hosts),
         "dane_no_starttls": any(h.get("tlsa") in ("valid", "unusable") and h.get("name") in names_without_tls
                                 for h in dane_hosts),
         "dane_mismatch": dane_match_fail,
@@ -239,10 +244,12 @@ def grade_for_score(score: int) -> str:
     return "F"
 
 
-def _sort_key(finding: dict, first_codes: dict) -> tuple:
+def _sort_key(finding: dict, first_codes: dict, preferred: tuple = ()) -> tuple:
+    code = finding.get("code")
     return (
-        first_codes.get(finding.get("code"), len(first_codes)),
+        first_codes.get(code, len(first_codes)),
         SEVERITY_ORDER.get(finding.get("severity"), len(SEVERITY_ORDER)),
+        preferred.index(code) if code in preferred else len(preferred),
         PROTOCOL_ORDER.get(finding.get("protocol"), len(PROTOCOL_ORDER)),
         str(finding.get("code") or ""),
         str(finding.get("subject") or ""),
@@ -269,6 +276,7 @@ _SYNTHETIC_DETAIL = {
     "mx_null_mixed": "a null MX is published together with other MX records",
     "mx_host_bogus": "the address records of an MX host fail DNSSEC validation",
     "dane_tlsa_bogus": "a TLSA lookup fails DNSSEC validation",
+    "dane_tlsa_error": "a TLSA lookup fails (timeout or server failure)",
     "dane_no_starttls": "an MX host publishes TLSA records but does not offer STARTTLS",
     "dane_mismatch": "no certificate an MX host presents matches its TLSA records",
     "mta_sts_uncovered": "the MTA-STS policy is in enforce mode but does not list every MX host",
@@ -282,21 +290,22 @@ _SYNTHETIC_DETAIL = {
 def order_findings(report: dict, state: dict, findings: list) -> tuple[list, str | None]:
     """Findings sorted most important first, and the top finding's code.
 
-    Grade-deciding conditions come first (bounce risks, then broken requirements, in the
-    fixed order above); a condition the engine did not name gets a synthetic finding.
+    Grade-deciding conditions come first (bounce risks, then missing STARTTLS, in the
+    fixed order above; a condition the engine did not name gets a synthetic finding),
+    then by severity; without an enforcement mechanism the findings that say so lead
+    their severity.
     """
     findings = list(findings)
     present = {f.get("code") for f in findings}
     first_codes: dict = {}
     for name, codes in _active_conditions(state):
         if not present.intersection(codes):
-            if name == "no_enforcement":
-                continue  # the dane/mta_sts findings describe it; not worth a fail of its own
             findings.append(_synthetic(name, codes[0], report))
             present.add(codes[0])
         for code in codes:
             first_codes.setdefault(code, len(first_codes))
-    ordered = sorted(findings, key=lambda f: _sort_key(f, first_codes))
+    preferred = NO_ENFORCEMENT_CODES if state["required"]["no_enforcement"] else ()
+    ordered = sorted(findings, key=lambda f: _sort_key(f, first_codes, preferred))
     top = None
     if ordered and (first_codes.get(ordered[0].get("code")) is not None
                     or ordered[0].get("severity") in ("fail", "warn")):

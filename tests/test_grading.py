@@ -76,6 +76,20 @@ def test_an_mx_without_starttls_grades_e():
     assert out["top_finding"] == "starttls.not_offered"
 
 
+def test_without_enforcement_the_finding_that_says_so_leads_its_severity():
+    spec = perfect(mode="testing", findings=(("dnssec.unsupported_algorithm", "warn"), ("mta_sts.mode.testing", "warn"),
+                                             ("tls_rpt.record.warning", "info")))
+    spec = replace(spec, hosts=tuple(replace(h, tlsa="none") for h in spec.hosts))
+    assert graded(spec)["top_finding"] == "mta_sts.mode.testing"
+
+
+def test_a_failing_attempt_at_enforcement_leads_the_missing_enforcement_finding():
+    spec = perfect(sts="invalid", findings=(("mta_sts.none", "warn"), ("mta_sts.policy.redirect", "fail")))
+    spec = replace(spec, hosts=tuple(replace(h, tlsa="none") for h in spec.hosts))
+    out = graded(spec)
+    assert (out["grade"], out["top_finding"]) == ("D", "mta_sts.policy.redirect")
+
+
 def test_tls_older_than_1_2_fails_the_required_level():
     spec = with_host(perfect(sts="none"), 0, tls_version="TLSv1.1", tlsa="none")
     out = graded(spec)
@@ -102,6 +116,7 @@ BOUNCE_CASES = {
     "null mx mixed with others": (perfect(mx_status="invalid"), "mx.null_mixed"),
     "mx host bogus": (with_host(perfect(), 1, dnssec="bogus"), "mx.host_bogus"),
     "tlsa bogus": (with_host(perfect(), 0, tlsa="bogus"), "dane.tlsa.bogus"),
+    "tlsa lookup fails": (with_host(perfect(), 0, tlsa="error"), "dane.tlsa.error"),
     "tlsa but no starttls": (with_host(perfect(sts="none"), 0, starttls="not-offered"), "dane.match.no_starttls"),
     "unusable tlsa but no starttls": (with_host(perfect(sts="none"), 0, starttls="not-offered", tlsa="unusable"),
                                       "dane.match.no_starttls"),
@@ -227,8 +242,9 @@ def single_fixes(spec: ReportSpec):
     for i, h in enumerate(spec.hosts):
         if h.dnssec != "secure":
             yield f"host {i} dnssec", with_host(spec, i, dnssec="secure")
-        if h.starttls != "ok":  # with a certificate valid for the name that matches its TLSA
-            yield f"host {i} starttls", with_host(spec, i, starttls="ok", webpki=True, match="pass")
+        if h.starttls != "ok":  # TLS 1.2+, a certificate valid for the name that matches its TLSA
+            yield f"host {i} starttls", with_host(spec, i, starttls="ok", tls_version="TLSv1.3", webpki=True,
+                                                  match="pass")
         if h.tls_version not in ("TLSv1.3", "TLSv1.2"):
             yield f"host {i} tls", with_host(spec, i, tls_version="TLSv1.3")
         if not h.webpki:
