@@ -68,6 +68,7 @@ BOUNCE_CONDITIONS = (
     ("mx_error", ("mx.error",)),
     ("mx_null_mixed", ("mx.null_mixed",)),
     ("mx_host_bogus", ("mx.host_bogus",)),
+    ("mx_host_error", ("mx.host_lookup_error",)),
     ("dane_tlsa_bogus", ("dane.tlsa.bogus",)),
     ("dane_tlsa_error", ("dane.tlsa.error", "dane.error")),
     ("dane_no_starttls", ("dane.match.no_starttls",)),
@@ -78,8 +79,7 @@ BOUNCE_CONDITIONS = (
 )
 REQUIRED_CONDITIONS = (
     ("starttls_missing", ("starttls.not_offered", "starttls.handshake_failed", "starttls.tls_version_old",
-                          "starttls.unreachable", "starttls.smtp_error", "mx.host_lookup_error",
-                          "mx.target_unresolvable", "starttls.refused_address", "starttls.no_address")),
+                          "starttls.unreachable", "starttls.smtp_error", "mx.target_unresolvable", "starttls.refused_address", "starttls.no_address")),
 )
 # Without an enforcement mechanism, these findings lead among those of equal severity
 # (a failing attempt at DANE or MTA-STS still comes first: it is what to fix).
@@ -162,6 +162,8 @@ def assess(report: dict) -> dict:
         "mx_error": mx_status == "error",
         "mx_null_mixed": mx_status == "invalid",
         "mx_host_bogus": any(h.get("dnssec") == "bogus" for h in mx_hosts),
+        # An MX host whose addresses cannot be looked up: senders defer (RFC 5321 5.1).
+        "mx_host_error": any(h.get("dnssec") == "error" and not h.get("addresses") for h in mx_hosts),
         "dane_tlsa_bogus": any(h.get("tlsa") == "bogus" for h in dane_hosts),
         # A failed TLSA lookup makes DANE senders defer too (RFC 7672 2.2; Postfix, Exim do).
         "dane_tlsa_error": any(h.get("tlsa") == "error" for h in dane_hosts),
@@ -275,6 +277,7 @@ _SYNTHETIC_DETAIL = {
     "mx_error": "the MX records could not be looked up",
     "mx_null_mixed": "a null MX is published together with other MX records",
     "mx_host_bogus": "the address records of an MX host fail DNSSEC validation",
+    "mx_host_error": "the addresses of an MX host could not be looked up",
     "dane_tlsa_bogus": "a TLSA lookup fails DNSSEC validation",
     "dane_tlsa_error": "a TLSA lookup fails (timeout or server failure)",
     "dane_no_starttls": "an MX host publishes TLSA records but does not offer STARTTLS",

@@ -115,6 +115,7 @@ BOUNCE_CASES = {
     "mx lookup error": (perfect(mx_status="error"), "mx.error"),
     "null mx mixed with others": (perfect(mx_status="invalid"), "mx.null_mixed"),
     "mx host bogus": (with_host(perfect(), 1, dnssec="bogus"), "mx.host_bogus"),
+    "mx host lookup fails": (with_host(perfect(), 1, dnssec="error"), "mx.host_lookup_error"),
     "tlsa bogus": (with_host(perfect(), 0, tlsa="bogus"), "dane.tlsa.bogus"),
     "tlsa lookup fails": (with_host(perfect(), 0, tlsa="error"), "dane.tlsa.error"),
     "tlsa but no starttls": (with_host(perfect(sts="none"), 0, starttls="not-offered"), "dane.match.no_starttls"),

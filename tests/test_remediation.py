@@ -14,7 +14,7 @@ from cryptography import x509
 
 import checker.engine
 from checker import remediation
-from checker.engine import dane
+from checker.engine import tlsa as dane
 from checker.engine.mta_sts.matching import coverage
 from checker.engine.mta_sts.policy import parse_policy
 from checker.engine.mta_sts.record import parse_record as parse_sts_record
