@@ -93,6 +93,7 @@ def finding(raw) -> dict | None:
         "title": str(item.get("title") or item.get("detail") or item.get("code") or "Finding"),
         "detail": str(item.get("detail") or ""),
         "subject": str(item.get("subject") or ""),
+        "explanation": str(item.get("explanation") or ""),
         "remediation": str(remediation) if remediation else "",
         "records": as_text_list(item.get("records")),
         "references": as_text_list(item.get("references")),
@@ -146,11 +147,16 @@ def summary(report: dict) -> dict:
         counts[item["severity"]] += 1
     grade = report.get("grade") if isinstance(report.get("grade"), str) else None
     score = report.get("score") if isinstance(report.get("score"), int) else None
+    # The grading names the finding that decided the grade; otherwise the worst one.
+    named = [f for f in findings if f["code"] and f["code"] == report.get("top_finding")]
+    top = named[0] if named else (findings[0] if findings and findings[0]["severity"] in ("fail", "warn") else None)
+    reason = report.get("grade_reason")
     return {
         "grade": grade,
         "score": score,
         "grade_tone": grade_tone(grade),
-        "top": findings[0] if findings and findings[0]["severity"] in ("fail", "warn") else None,
+        "top": top,
+        "grade_reason": reason if isinstance(reason, str) else "",
         "findings": findings,
         "counts": counts,
         "sections": sections(report),

@@ -1,0 +1,203 @@
+"""The real site as subprocesses: gunicorn, RQ worker(s) and the sweeper, on a file database.
+
+Used by the browser test, the failure-path tests and the web benchmark. Each process gets
+the test network's CHECKER_* variables, a sqlite file under var/, and Redis DB 15 (flushed),
+so nothing touches the developer's own database or queue.
+"""
+from __future__ import annotations
+
+import os
+import signal
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+PY = str(ROOT / ".venv" / "bin" / "python")
+GUNICORN = str(ROOT / ".venv" / "bin" / "gunicorn")
+REDIS_PORT = int(os.environ.get("REDIS_PORT", "6390"))
+REDIS_TEST_URL = os.environ.get("REDIS_TEST_URL", f"redis://127.0.0.1:{REDIS_PORT}/15")
+CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+                 "--disable-background-networking", "--disable-component-update", "--disable-sync"]
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def redis_ping(port: int = REDIS_PORT) -> bool:
+    try:
+        with socket.create_connection(("127.0.0.1", port), timeout=1) as sock:
+            sock.sendall(b"PING\r\n")
+            return sock.recv(16).startswith(b"+PONG")
+    except OSError:
+        return False
+
+
+class Stack:
+    def __init__(self, name: str, checker_env: dict[str, str] | None = None, **settings: str):
+        self.var = ROOT / "var" / name
+        self.var.mkdir(parents=True, exist_ok=True)
+        self.db = self.var / "db.sqlite3"
+        self.port = free_port()
+        self.base = f"http://127.0.0.1:{self.port}"
+        self.env = {
+            **os.environ,
+            **(checker_env or {}),
+            "DJANGO_SETTINGS_MODULE": "site.settings",
+            "DATABASE_URL": f"sqlite:///{self.db}",
+            "REDIS_URL": REDIS_TEST_URL,
+            "SECRET_KEY": "web-stack-test-key-" + name,
+            "DEBUG": "0",
+            "ALLOWED_HOSTS": "127.0.0.1,localhost",
+            "STATIC_ROOT": str(self.var / "static"),
+            "VAR_DIR": str(self.var),
+            "WEB_BIND": f"127.0.0.1:{self.port}",
+            "WEB_ACCESS_LOG": str(self.var / "access.log"),
+            "LOG_LEVEL": "INFO",
+            **settings,
+        }
+        self.procs: dict[str, subprocess.Popen] = {}
+
+    # -- set-up --------------------------------------------------------------------------
+
+    def prepare(self):
+        """A fresh database and static files, and an empty Redis DB."""
+        for suffix in ("", "-wal", "-shm"):
+            Path(str(self.db) + suffix).unlink(missing_ok=True)
+        self.manage("migrate", "--noinput", "-v", "0")
+        self.manage("collectstatic", "--noinput", "-v", "0")
+        self.flush_redis()
+        return self
+
+    def manage(self, *args: str, timeout: float = 120):
+        subprocess.run([PY, "manage.py", *args], cwd=ROOT, env=self.env, check=True, timeout=timeout,
+                       stdout=subprocess.DEVNULL)
+
+    def flush_redis(self):
+        import redis
+
+        redis.Redis.from_url(self.env["REDIS_URL"]).flushdb()
+
+    def _spawn(self, name: str, argv: list[str]) -> subprocess.Popen:
+        log = open(self.var / f"{name}.log", "ab")
+        # Own process group: stopping it stops the RQ work horse too.
+        proc = subprocess.Popen(argv, cwd=ROOT, env=self.env, stdout=log, stderr=subprocess.STDOUT,
+                                start_new_session=True)
+        self.procs[name] = proc
+        return proc
+
+    def start_web(self, workers: int = 2, threads: int = 4):
+        self.env.update(WEB_WORKERS=str(workers), WEB_THREADS=str(threads))
+        self._spawn("web", [GUNICORN, "-c", "scripts/gunicorn.conf.py"])
+        deadline = time.monotonic() + 30
+        while time.monotonic() < deadline:
+            try:
+                urllib.request.urlopen(self.base + "/", timeout=2).read()
+                return self
+            except OSError:
+                if self.procs["web"].poll() is not None:
+                    raise RuntimeError(f"gunicorn exited; see {self.var / 'web.log'}")
+                time.sleep(0.2)
+        raise RuntimeError(f"gunicorn did not answer on {self.base}; see {self.var / 'web.log'}")
+
+    def start_worker(self, name: str = "worker"):
+        self._spawn(name, [PY, "manage.py", "rqworker", "default", "--name", f"{self.var.name}-{name}-{os.getpid()}"])
+        return self
+
+    def start_sweeper(self, interval: float = 1.0):
+        self._spawn("sweeper", [PY, "manage.py", "sweep_checks", "--loop", "--interval", str(interval)])
+        return self
+
+    # -- tear-down -----------------------------------------------------------------------
+
+    def kill(self, name: str, sig=signal.SIGKILL):
+        proc = self.procs.pop(name, None)
+        if proc is None or proc.poll() is not None:
+            return
+        try:
+            os.killpg(proc.pid, sig)
+        except ProcessLookupError:
+            pass
+        try:
+            proc.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            os.killpg(proc.pid, signal.SIGKILL)
+            proc.wait(timeout=10)
+
+    def stop(self):
+        for name in list(self.procs):
+            self.kill(name, signal.SIGTERM)
+
+    # -- reading the site ------------------------------------------------------------------
+
+    def get_json(self, path: str):
+        import json
+
+        with urllib.request.urlopen(self.base + path, timeout=10) as response:
+            return json.loads(response.read())
+
+    def post_json(self, path: str, body: dict):
+        import json
+
+        request = urllib.request.Request(self.base + path, data=json.dumps(body).encode(),
+                                         headers={"Content-Type": "application/json"}, method="POST")
+        with urllib.request.urlopen(request, timeout=10) as response:
+            return response.status, json.loads(response.read())
+
+    def wait_for(self, check_id: str, statuses=("done", "failed"), timeout: float = 90) -> dict:
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            body = self.get_json(f"/api/v1/checks/{check_id}")
+            if body["status"] in statuses:
+                return body
+            time.sleep(0.25)
+        raise AssertionError(f"check {check_id} still {body['status']} after {timeout} s")
+
+
+def main(argv):  # python tests/web_stack.py NAME: a stack for looking at by hand
+    stack = Stack(argv[0] if argv else "web-manual").prepare().start_web().start_worker().start_sweeper()
+    print(stack.base, flush=True)
+    try:
+        signal.pause()
+    finally:
+        stack.stop()
+
+
+if __name__ == "__main__":
+    main(sys.argv[1:])
+
+
+class PrivateRedis:
+    """A Redis of our own on a free port, for tests that stop and restart it."""
+
+    def __init__(self, directory: Path):
+        self.dir = directory
+        self.dir.mkdir(parents=True, exist_ok=True)
+        self.port = free_port()
+        self.url = f"redis://127.0.0.1:{self.port}/0"
+        self.proc = None
+
+    def start(self):
+        self.proc = subprocess.Popen(
+            ["redis-server", "--bind", "127.0.0.1", "--port", str(self.port), "--dir", str(self.dir),
+             "--save", "", "--appendonly", "yes", "--protected-mode", "yes"],
+            stdout=open(self.dir / "redis.log", "ab"), stderr=subprocess.STDOUT, start_new_session=True)
+        deadline = time.monotonic() + 10
+        while not redis_ping(self.port):
+            if time.monotonic() > deadline or self.proc.poll() is not None:
+                raise RuntimeError(f"redis did not start; see {self.dir / 'redis.log'}")
+            time.sleep(0.05)
+        return self
+
+    def stop(self):
+        if self.proc and self.proc.poll() is None:
+            self.proc.terminate()
+            self.proc.wait(timeout=10)
+        self.proc = None
