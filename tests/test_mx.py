@@ -114,14 +114,16 @@ def test_mx_target_that_is_an_ip_literal_is_flagged():
     assert "mx.target_unresolvable" not in found
 
 
-def test_more_than_ten_mx_hosts_checks_the_first_ten_by_preference():
+def test_more_than_ten_mx_hosts_are_all_listed_and_the_first_ten_by_preference_checked():
     records = [f"{i} mx{i:02d}.example.fi." for i in range(12, 0, -1)]
     plan = plan_mx(DOMAIN, ans(DOMAIN, "MX", records))
-    assert [name for name, _ in plan.targets] == [f"mx{i:02d}.example.fi" for i in range(1, MAX_HOSTS + 1)]
+    assert [name for name, _ in plan.checked] == [f"mx{i:02d}.example.fi" for i in range(1, MAX_HOSTS + 1)]
+    assert [name for name, _ in plan.extra] == ["mx11.example.fi", "mx12.example.fi"]
     hosts = {name: addrs(name, ["192.0.2.1"]) for name, _ in plan.targets}
     result, found = evaluate(ans(DOMAIN, "MX", records), hosts)
-    assert len(result.hosts) == MAX_HOSTS
+    assert len(result.hosts) == 12
     assert result.unchecked == ("mx11.example.fi", "mx12.example.fi")
+    assert [h.name for h in result.checked_hosts] == [name for name, _ in plan.checked]
     assert found["mx.too_many"].severity == "warn"
 
 

@@ -12,6 +12,8 @@ The checker does not validate DNSSEC itself. It asks a validating recursive reso
 
 The answer is hostile text: record counts and TXT lengths are capped.
 """
+import socket
+import struct
 import time
 from dataclasses import dataclass, field
 from typing import Any
@@ -20,7 +22,6 @@ import dns.exception
 import dns.flags
 import dns.message
 import dns.name
-import dns.query
 import dns.rcode
 import dns.rdataclass
 import dns.rdatatype
@@ -81,6 +82,7 @@ class DnsAnswer:
     capped: bool = False                       # records or TXT text were cut to the limits
     zone: str | None = None                    # owner of the SOA in the authority section, if any
     ttl: int | None = None
+    malformed: bool = False                    # RDATA of the asked type did not parse (kept as RFC 3597 text)
 
     @property
     def answered(self) -> bool:
@@ -154,29 +156,31 @@ class Resolver:
     # -- internals --------------------------------------------------------------------
 
     def _exchange(self, qname, rdtype, deadline: float, cd: bool):
-        """Send the query; return (response, None) or (None, failure rcode, detail)."""
+        """Send the query; return (response, malformed, None, None) or (None, False, failure, detail)."""
         failure, detail = "TIMEOUT", "no answer before the deadline"
         attempts = list(self._servers) * 2  # every server, then each retried once
         for address, port in attempts:
             remaining = deadline - time.monotonic()
             if remaining <= 0.005:
-                return None, "TIMEOUT", detail
+                return None, False, "TIMEOUT", detail
             flags = dns.flags.RD | dns.flags.AD | (dns.flags.CD if cd else 0)
             message = dns.message.make_query(qname, rdtype, use_edns=0, want_dnssec=True,
                                              payload=EDNS_PAYLOAD, flags=flags)
+            wire = message.to_wire()
             try:
-                response = dns.query.udp(message, address, timeout=min(self._per_try, remaining),
-                                         port=port, ignore_unexpected=True)
+                data = _udp(wire, address, port, min(self._per_try, remaining))
+                response, malformed = _parse(data, message, rdtype)
                 if response.flags & dns.flags.TC:
                     # RFC 7766 5: a truncated answer is retried over TCP.
                     remaining = deadline - time.monotonic()
                     if remaining <= 0.005:
-                        return None, "TIMEOUT", "truncated answer and no time left for TCP"
-                    response = dns.query.tcp(message, address, timeout=min(self._per_try, remaining), port=port)
-            except dns.exception.Timeout:
+                        return None, False, "TIMEOUT", "truncated answer and no time left for TCP"
+                    data = _tcp(wire, address, port, min(self._per_try, remaining))
+                    response, malformed = _parse(data, message, rdtype)
+            except (socket.timeout, TimeoutError):
                 failure, detail = "TIMEOUT", f"resolver {address}:{port} did not answer in time"
                 continue
-            except (OSError, EOFError, dns.exception.DNSException, ValueError) as exc:
+            except (OSError, EOFError, dns.exception.DNSException, ValueError, struct.error, IndexError) as exc:
                 failure, detail = "NETERROR", f"resolver {address}:{port}: {type(exc).__name__}: {exc}"[:300]
                 continue
             rcode = response.rcode()
@@ -184,13 +188,13 @@ class Resolver:
                 failure = dns.rcode.to_text(rcode)
                 detail = f"resolver {address}:{port} answered {failure}"
                 continue
-            return response, None, None
-        return None, failure, detail
+            return response, malformed, None, None
+        return None, False, failure, detail
 
     def _resolve(self, qname, rdtype, deadline: float) -> DnsAnswer:
         type_text = dns.rdatatype.to_text(rdtype)
         base = {"name": _plain(qname), "rdtype": type_text}
-        response, failure, detail = self._exchange(qname, rdtype, deadline, cd=False)
+        response, malformed, failure, detail = self._exchange(qname, rdtype, deadline, cd=False)
         if response is None:
             return DnsAnswer(rcode=failure, security=ERROR, reason=detail, **base)
         ede = _extended_errors(response)
@@ -198,7 +202,8 @@ class Resolver:
         if rcode in (dns.rcode.NOERROR, dns.rcode.NXDOMAIN):
             security = SECURE if response.flags & dns.flags.AD else INSECURE
             reason = format_ede(*ede[0]) if ede else None
-            return _answer(base, response, qname, rdtype, dns.rcode.to_text(rcode), security, ede, reason)
+            return _answer(base, response, qname, rdtype, dns.rcode.to_text(rcode), security, ede, reason,
+                           malformed)
         if rcode != dns.rcode.SERVFAIL:
             return DnsAnswer(rcode=dns.rcode.to_text(rcode), security=ERROR, ede=ede,
                              reason=f"resolver answered {dns.rcode.to_text(rcode)}", **base)
@@ -207,7 +212,7 @@ class Resolver:
     def _classify_servfail(self, base, qname, rdtype, deadline, ede) -> DnsAnswer:
         # RFC 4035 5.5 / RFC 6840 5.9: a validator answers SERVFAIL for bogus data; the same
         # query with CD set bypasses validation and shows whether the data itself exists.
-        checked, _, _ = self._exchange(qname, rdtype, deadline, cd=True)
+        checked, malformed, _, _ = self._exchange(qname, rdtype, deadline, cd=True)
         if checked is not None:
             ede = ede + tuple(item for item in _extended_errors(checked) if item not in ede)
         data_there = checked is not None and checked.rcode() in (dns.rcode.NOERROR, dns.rcode.NXDOMAIN)
@@ -225,7 +230,7 @@ class Resolver:
             security = ERROR
             reason = format_ede(*ede[0]) if ede else "SERVFAIL without a DNSSEC validation error"
         if data_there:
-            return _answer(base, checked, qname, rdtype, "SERVFAIL", security, ede, reason)
+            return _answer(base, checked, qname, rdtype, "SERVFAIL", security, ede, reason, malformed)
         return DnsAnswer(rcode="SERVFAIL", security=security, ede=ede, reason=reason, **base)
 
 
@@ -258,15 +263,16 @@ def _follow(response, qname, rdtype):
     return chain, current, None
 
 
-def _answer(base, response, qname, rdtype, rcode, security, ede, reason) -> DnsAnswer:
-    chain, final, rrset = _follow(response, qname, rdtype)
+def _answer(base, response, qname, rdtype, rcode, security, ede, reason, malformed=False) -> DnsAnswer:
+    chain, final, rrset = _follow(response, qname, PRIVATE_TYPE if malformed else rdtype)
     records, txt, capped, ttl = (), (), False, None
     if rrset is not None:
         ttl = rrset.ttl
-        texts = sorted(rdata.to_text()[:MAX_RECORD_TEXT] for rdata in rrset)
+        render = (lambda rdata: _generic_text(rdata, rdtype)) if malformed else (lambda rdata: rdata.to_text())
+        texts = sorted(render(rdata)[:MAX_RECORD_TEXT] for rdata in rrset)
         capped = len(texts) > MAX_RECORDS
         records = tuple(texts[:MAX_RECORDS])
-        if rdtype == dns.rdatatype.TXT:
+        if rdtype == dns.rdatatype.TXT and not malformed:
             # RFC 8461 3.1 / RFC 8460 3: a record's character-strings are concatenated
             # without any separator.
             joined = []
@@ -282,4 +288,99 @@ def _answer(base, response, qname, rdtype, rcode, security, ede, reason) -> DnsA
             break
     return DnsAnswer(rcode=rcode, security=security, records=records, rrset=rrset,
                      cname_chain=tuple(chain), canonical_name=_plain(final), ede=tuple(ede),
-                     reason=reason, txt_strings=txt, capped=capped, zone=zone, ttl=ttl, **base)
+                     reason=reason, txt_strings=txt, capped=capped, zone=zone, ttl=ttl, malformed=malformed,
+                     **base)
+
+
+# -- transport and parsing ------------------------------------------------------------------
+
+PRIVATE_TYPE = 65280  # RFC 6895 private use: parsed as opaque data (RFC 3597)
+
+
+def _udp(wire: bytes, address: str, port: int, timeout: float) -> bytes:
+    family = socket.AF_INET6 if ":" in address else socket.AF_INET
+    with socket.socket(family, socket.SOCK_DGRAM) as sock:
+        # A connected socket only accepts datagrams from the resolver and reports ICMP
+        # port-unreachable at once instead of waiting for the timeout.
+        sock.connect((address, port))
+        sock.send(wire)
+        end = time.monotonic() + timeout
+        while True:
+            sock.settimeout(max(0.001, end - time.monotonic()))
+            data = sock.recv(65535)
+            if len(data) >= 12 and data[:2] == wire[:2]:
+                return data
+            if time.monotonic() >= end:
+                raise socket.timeout("no matching answer")
+
+
+def _read_exact(sock, count: int, end: float) -> bytes:
+    data = b""
+    while len(data) < count:
+        remaining = end - time.monotonic()
+        if remaining <= 0:
+            raise socket.timeout("TCP answer not complete in time")
+        sock.settimeout(remaining)
+        chunk = sock.recv(count - len(data))
+        if not chunk:
+            raise EOFError("resolver closed the TCP connection")
+        data += chunk
+    return data
+
+
+def _tcp(wire: bytes, address: str, port: int, timeout: float) -> bytes:
+    end = time.monotonic() + timeout
+    with socket.create_connection((address, port), timeout=timeout) as sock:
+        sock.sendall(struct.pack("!H", len(wire)) + wire)
+        length = struct.unpack("!H", _read_exact(sock, 2, end))[0]
+        return _read_exact(sock, length, end)
+
+
+def _parse(data: bytes, query, rdtype) -> tuple:
+    """(message, malformed). RDATA of the asked type that dnspython refuses (a TLSA digest of
+    the wrong length, two bytes of TLSA) is re-read as opaque data so that its security and
+    content can still be reported."""
+    try:
+        response, malformed = dns.message.from_wire(data), False
+    except Exception as first:  # dnspython raises many types for bad RDATA
+        try:
+            response, malformed = dns.message.from_wire(_retype(data, int(rdtype))), True
+        except Exception:
+            raise dns.exception.FormError(f"{type(first).__name__}: {first}") from None
+    if not query.is_response(response):
+        raise dns.exception.FormError("the answer does not match the question")
+    return response, malformed
+
+
+def _skip_name(buf, pos: int) -> int:
+    while True:
+        length = buf[pos]
+        if length == 0:
+            return pos + 1
+        if length & 0xC0 == 0xC0:
+            return pos + 2
+        pos += 1 + length
+
+
+def _retype(wire: bytes, rdtype: int) -> bytes:
+    """The message with every RR of `rdtype` relabelled PRIVATE_TYPE (RRSIGs untouched)."""
+    buf = bytearray(wire)
+    qdcount, ancount, nscount, arcount = struct.unpack_from("!4H", buf, 4)
+    pos = 12
+    for _ in range(qdcount):
+        pos = _skip_name(buf, pos) + 4
+    for _ in range(ancount + nscount + arcount):
+        pos = _skip_name(buf, pos)
+        rtype, _, _, rdlength = struct.unpack_from("!HHIH", buf, pos)
+        if rtype == rdtype:
+            struct.pack_into("!H", buf, pos, PRIVATE_TYPE)
+        pos += 10 + rdlength
+    return bytes(buf)
+
+
+def _generic_text(rdata, rdtype) -> str:
+    data = getattr(rdata, "data", b"")
+    if rdtype in (dns.rdatatype.TLSA, dns.rdatatype.SMIMEA) and len(data) >= 4:
+        # RFC 6698 2.2: usage selector matching-type data; dnspython rejects only the length.
+        return f"{data[0]} {data[1]} {data[2]} {data[3:].hex()}"
+    return rdata.to_text()

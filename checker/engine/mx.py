@@ -54,10 +54,18 @@ class MxHost:
 class MxPlan:
     """What the MX answer alone says: the status and which host names to resolve."""
     status: str                                   # present none null invalid nxdomain error
-    targets: tuple[tuple[str, int], ...] = ()     # (name, preference), sorted, at most MAX_HOSTS
-    extra: tuple[tuple[str, int], ...] = ()       # beyond MAX_HOSTS, not checked
+    targets: tuple[tuple[str, int], ...] = ()     # (name, preference) of every MX host, sorted
     null_preference: int | None = None
     reason: str | None = None
+
+    @property
+    def checked(self) -> tuple[tuple[str, int], ...]:
+        """The hosts whose TLS is probed and whose TLSA is looked up."""
+        return self.targets[:MAX_HOSTS]
+
+    @property
+    def extra(self) -> tuple[tuple[str, int], ...]:
+        return self.targets[MAX_HOSTS:]
 
 
 @dataclass(frozen=True)
@@ -66,7 +74,11 @@ class MxResult:
     hosts: tuple[MxHost, ...] = ()
     rrset_dnssec: str | None = None   # security of the MX answer (DANE needs it secure, RFC 7672 2.2.1)
     reason: str | None = None
-    unchecked: tuple[str, ...] = ()
+    unchecked: tuple[str, ...] = ()   # listed in hosts, but beyond the MAX_HOSTS that are probed
+
+    @property
+    def checked_hosts(self) -> tuple[MxHost, ...]:
+        return tuple(host for host in self.hosts if host.name not in self.unchecked)
 
     def as_dict(self) -> dict:
         return {
@@ -127,7 +139,7 @@ def plan_mx(domain: str, answer: DnsAnswer) -> MxPlan:
         if name not in (".", "") and (name not in best or pref < best[name]):
             best[name] = pref
     ordered = sorted(((name, pref) for name, pref in best.items()), key=lambda item: (item[1], item[0]))
-    return MxPlan(status, targets=tuple(ordered[:MAX_HOSTS]), extra=tuple(ordered[MAX_HOSTS:]))
+    return MxPlan(status, targets=tuple(ordered))
 
 
 def _combined_security(answers) -> str:
@@ -210,8 +222,8 @@ def evaluate_mx(retrieved: MxRetrieved):
 
     if plan.extra:
         add("mx.too_many", "warn",
-            f"{domain} has {len(plan.targets) + len(plan.extra)} MX hosts; the first {MAX_HOSTS} by preference "
-            f"are checked", unchecked=[name for name, _ in plan.extra])
+            f"{domain} has {len(plan.targets)} MX hosts; the first {MAX_HOSTS} by preference "
+            f"are probed", unchecked=[name for name, _ in plan.extra])
 
     if plan.status == "none":
         implicit_host = hosts[0] if hosts else None

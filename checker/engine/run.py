@@ -102,6 +102,7 @@ class _Check:
         self.reported: set[str] = set()
         self.plan = None
         self.hosts: list[str] = []
+        self.checked: set[str] = set()            # hosts probed and TLSA-checked (mx.MAX_HOSTS)
         self.probe_keys: list[tuple] = []
         self.modules = {name: _optional(name) for name in ("starttls", "dane", "mta_sts", "tls_rpt")}
 
@@ -128,16 +129,17 @@ class _Check:
         if kind == "mx":
             self.plan = mx_mod.plan_mx(self.domain, value)
             dane = self.modules["dane"]
+            self.checked = {name for name, _ in self.plan.checked}
             for name, _ in self.plan.targets:
                 self.hosts.append(name)
                 self.submit(("a", name), self.resolver.query, name, "A", self.deadline)
                 self.submit(("aaaa", name), self.resolver.query, name, "AAAA", self.deadline)
-                if dane is not None:
+                if dane is not None and name in self.checked:
                     self.submit(("tlsa", name), self.retrieve_tlsa, dane, name)
         elif kind in ("a", "aaaa"):
             name = key[1]
             lookups = (self.values.get(("a", name)), self.values.get(("aaaa", name)))
-            if None not in lookups:
+            if None not in lookups and name in self.checked:
                 for address in mx_mod.usable_addresses(lookups):
                     probe_key = ("probe", name, address)
                     self.probe_keys.append(probe_key)
@@ -178,7 +180,7 @@ class _Check:
         if part == "starttls":
             return self.part_done("mx") and self._finished(*self.probe_keys)
         if part == "dane":
-            tlsa = [("tlsa", name) for name in self.hosts] if self.modules["dane"] else []
+            tlsa = [("tlsa", name) for name in self.checked] if self.modules["dane"] else []
             return self.part_done("starttls") and self._finished(*tlsa)
         return self._finished((part,))
 
@@ -236,15 +238,16 @@ class _Check:
             self.domain, self.need("mx", "mx"),
             {name: (v[("a", name)], v[("aaaa", name)]) for name in self.hosts
              if v.get(("a", name)) is not None and v.get(("aaaa", name)) is not None})))
-        mx_hosts = tuple(getattr(mx_result, "hosts", ()) or ())
+        mx_hosts = tuple(getattr(mx_result, "checked_hosts", ()) or ())
+        unchecked = tuple(getattr(mx_result, "unchecked", ()) or ())
         probes = self.probes(mx_hosts)
         starttls, dane, mta_sts, tls_rpt = (self.modules[name] for name in ("starttls", "dane", "mta_sts",
                                                                               "tls_rpt"))
         starttls_result = guarded("starttls", lambda: _unpack(self.module(starttls, "starttls").evaluate_starttls(
-            probes, mx_hosts, self.config.ca_bundle)))
-        tlsa = {name: v[("tlsa", name)] for name in self.hosts if v.get(("tlsa", name)) is not None}
+            probes, mx_hosts, self.config.ca_bundle, unchecked=unchecked)))
+        tlsa = {name: v[("tlsa", name)] for name in self.checked if v.get(("tlsa", name)) is not None}
         dane_result = guarded("dane", lambda: _unpack(self.module(dane, "dane").evaluate_dane(
-            self.need_result(mx_result, "dane").hosts, tlsa, probes)))
+            self.need_result(mx_result, "dane").checked_hosts, tlsa, probes)))
         mta_sts_result = guarded("mta_sts", lambda: _unpack(self.module(mta_sts, "mta_sts").evaluate_mta_sts(
             self.need("mta_sts", "mta_sts"), mx_result, starttls_result)))
         guarded("tls_rpt", lambda: _unpack(self.module(tls_rpt, "tls_rpt").evaluate_tls_rpt(
