@@ -1,0 +1,110 @@
+"""End to end in a real browser: Debian's Chromium (headless) driven by Playwright, against
+gunicorn, an RQ worker, Redis and the loopback test network.
+
+A screenshot of the finished report is kept in var/test-artifacts/ for people to look at.
+"""
+import re
+from pathlib import Path
+
+import pytest
+from playwright.sync_api import expect, sync_playwright
+
+from tests.web_stack import CHROMIUM, CHROMIUM_ARGS, ROOT, Stack
+
+DOMAIN = "unsigned.fi"  # STARTTLS fine, no DNSSEC/DANE/MTA-STS/TLS-RPT: findings with records to copy
+ARTIFACTS = ROOT / "var" / "test-artifacts"
+GRADES = ("A+", "A", "B", "C", "D", "E", "F")
+
+
+@pytest.fixture
+def stack(fakenet):
+    stack = Stack("test-e2e", fakenet.env).prepare()
+    stack.start_web()
+    yield stack
+    stack.stop()
+
+
+@pytest.fixture
+def browser():
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        yield browser
+        browser.close()
+
+
+def collect_problems(page, problems):
+    page.on("console", lambda m: problems.append(m.text) if m.type == "error" else None)
+    page.on("pageerror", lambda e: problems.append(str(e)))
+
+
+def test_a_visitor_submits_a_domain_watches_progress_reads_the_report_and_shares_it(stack, browser):
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    context = browser.new_context(viewport={"width": 1280, "height": 900})
+    context.grant_permissions(["clipboard-read", "clipboard-write"], origin=stack.base)
+    page = context.new_page()
+    problems = []
+    collect_problems(page, problems)
+
+    page.goto(stack.base + "/")
+    page.get_by_label("Mail domain").fill(f"  Postmaster@{DOMAIN.upper()} ")
+    page.get_by_role("button", name="Check").click()
+    expect(page).to_have_url(re.compile(r"/check/[0-9a-f-]{36}/$"))
+    check_url = page.url
+
+    # No worker yet: the page shows the parts still to do, then follows the job on its own.
+    progress = page.locator("#progress")
+    expect(progress).to_be_visible()
+    expect(progress.locator("[data-part]")).to_have_count(6)
+    expect(progress.locator('[data-part="mta_sts"] .progress-state')).to_have_text("waiting")
+    stack.start_worker()
+
+    grade = page.locator(".grade")
+    expect(grade).to_be_visible(timeout=60_000)  # the page reloaded itself into the report
+    shown_grade = grade.inner_text().strip()
+    api = stack.get_json("/api/v1/checks/" + check_url.rstrip("/").rsplit("/", 1)[1])
+    assert api["status"] == "done"
+    assert shown_grade == api["report"]["grade"] and shown_grade in GRADES
+    expect(page.locator(".score")).to_have_text(f"{api['report']['score']} / 100")
+
+    # One section per protocol, status written out.
+    for key in ("dnssec", "mx", "starttls", "dane", "mta_sts", "tls_rpt"):
+        expect(page.locator(f"section#{key} .part-head .chip")).not_to_be_empty()
+    expect(page.locator("section#dnssec .part-head .chip")).to_have_text("insecure")
+
+    # A ready-to-copy record, and its copy button.
+    record = page.locator("section#tls_rpt .records pre").first
+    expect(record).to_contain_text(f"_smtp._tls.{DOMAIN}. IN TXT")
+    expect(record).to_contain_text("v=TLSRPTv1")
+    page.locator("section#tls_rpt .records button").first.click()
+    expect(page.locator("section#tls_rpt .records button").first).to_have_text("Copied")
+    copied = page.evaluate("navigator.clipboard.readText()")
+    assert copied == record.inner_text().rstrip("\n")
+
+    page.screenshot(path=str(ARTIFACTS / "e2e-report.png"), full_page=True)
+
+    # The share link opens the same report for someone else.
+    share = page.locator("#share-link").input_value()
+    assert share == check_url
+    other = browser.new_context(viewport={"width": 390, "height": 844})
+    other_page = other.new_page()
+    collect_problems(other_page, problems)
+    other_page.goto(share)
+    expect(other_page.locator(".grade")).to_have_text(shown_grade)
+    expect(other_page.locator("h1.domain")).to_have_text(DOMAIN)
+    other_page.screenshot(path=str(ARTIFACTS / "e2e-report-phone.png"), full_page=True)
+    other.close()
+    context.close()
+
+    # No Content-Security-Policy violations or script errors on the way.
+    assert problems == []
+
+
+def test_an_invalid_domain_is_explained_next_to_the_field(stack, browser):
+    page = browser.new_page()
+    page.goto(stack.base + "/")
+    page.get_by_label("Mail domain").fill("192.0.2.1")
+    page.keyboard.press("Enter")
+    error = page.locator("#domain-error")
+    expect(error).to_contain_text("IP address")
+    expect(page.get_by_label("Mail domain")).to_have_attribute("aria-invalid", "true")
+    expect(page.get_by_label("Mail domain")).to_have_value("192.0.2.1")
