@@ -1,4 +1,4 @@
-"""python -m tests.fakenet up|down|status  (settings: README.md)."""
+"""python -m tests.fakenet up|down|status|list  (settings: README.md)."""
 import json
 import sys
 
@@ -25,6 +25,11 @@ def main(argv: list[str]) -> int:
         up = network.is_up()
         print(f"fakenet {network.plan.network}: {'up' if up else 'down'} ({network.state})")
         return 0 if up else 1
+    if command == "list":
+        for s in network.scenarios:
+            if not s.infrastructure:
+                print(f"{s.domain:26} {s.description}")
+        return 0
     print(__doc__, file=sys.stderr)
     return 2
 

@@ -12,8 +12,7 @@ With N = the first two octets:
     N.0.13         blackhole DNS: accepts UDP/TCP, never answers (timeout scenarios)
     N.0.14         nothing listens (connection refused)
     N.8.1          generic hosting web server (wrong certificate, 200 text/html)
-    N.9.x          hosts of shared provider zones (x from 10)
-    N.(20+i).x     scenario number i of the catalogue: MX hosts x = 10, 11, ...,
+    N.(20+i).x     entry i of the network's scenario list (shared provider zones first): MX hosts x = 10, 11, ...,
                    policy host (mta-sts.<domain>) x = 80
     N.250.0.x      Knot's real addresses when FAKENET_DELAY_MS > 0 (a delaying proxy
                    then listens on N.0.10-12 and forwards there)
@@ -65,9 +64,6 @@ class Plan:
     @property
     def generic_web(self) -> str:
         return self.addr(8, 1)
-
-    def provider_host(self, k: int) -> str:
-        return self.addr(9, 10 + k)
 
     def scenario_host(self, i: int, k: int) -> str:
         return self.addr(20 + i, 10 + k)

@@ -294,8 +294,9 @@ zone:
         auth = self.settings.auth_port
         (d / "root.hints").write_text(f". 3600 IN NS a.root-servers.net.\na.root-servers.net. 3600 IN A {self.plan.knot['root']}\n")
         (d / "root.ds").write_text(f". 3600 IN DS {self.root_ds}\n")
-        stubs = ""
+        stubs, hints = "", f'root-hints: "{d}/root.hints"'
         if auth != 53:
+            hints = "# no root-hints: the stub for . names the root server with its port"
             # Referrals always mean port 53; without root, name every zone's server explicitly.
             stubs += f'stub-zone:\n    name: "."\n    stub-addr: {self.plan.knot["root"]}@{auth}\n'
             for tld in TLDS:
@@ -321,7 +322,7 @@ zone:
     val-log-level: 2
     access-control: 127.0.0.0/8 allow
     do-not-query-localhost: no
-    root-hints: "{d}/root.hints"
+    {hints}
     trust-anchor-file: "{d}/root.ds"
     module-config: "validator iterator"
     ede: yes
