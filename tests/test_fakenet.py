@@ -1,9 +1,13 @@
 """The test network tests itself: DNSSEC outcomes through the validating resolver."""
+import socket
+
+import dns.exception
 import dns.flags
 import dns.message
 import dns.query
 import dns.rcode
 import dns.rdatatype
+import pytest
 
 
 def ask(fakenet, name, rdtype="MX", cd=False, tcp=False):
@@ -68,3 +72,58 @@ def test_lame_delegation_gives_servfail(fakenet):
 def test_undelegated_name_is_a_secure_nxdomain(fakenet):
     response = ask(fakenet, "no-such-domain.fi")
     assert response.rcode() == dns.rcode.NXDOMAIN and response.flags & dns.flags.AD
+
+
+def test_signed_zones_have_a_ds_at_the_parent_and_unsigned_ones_none(fakenet):
+    assert ask(fakenet, "dane-ok.fi", "DS").answer
+    unsigned = ask(fakenet, "unsigned.fi", "DS")
+    assert unsigned.rcode() == dns.rcode.NOERROR and not unsigned.answer and unsigned.flags & dns.flags.AD
+
+
+def test_a_bogus_tlsa_rrset_fails_while_the_rest_of_its_zone_validates(fakenet):
+    assert ask(fakenet, "mx1.dane-bogus.fi", "A").flags & dns.flags.AD
+    response = ask(fakenet, "_25._tcp.mx1.dane-bogus.fi", "TLSA")
+    assert response.rcode() == dns.rcode.SERVFAIL and response.extended_errors()
+
+
+def test_dead_and_timing_out_delegations_give_servfail(fakenet):
+    for name, rdtype in (("_smtp._tls.rpt-error.fi", "TXT"), ("_25._tcp.mx1.dane-tlsa-error.fi", "TLSA"),
+                         ("timeout.fi", "MX"), ("mx.lamehost.fi", "A")):
+        assert ask(fakenet, name, rdtype).rcode() == dns.rcode.SERVFAIL, name
+
+
+def test_a_large_txt_set_is_truncated_over_udp_and_complete_over_tcp(fakenet):
+    address, port = fakenet.config.resolvers[0]
+    query = dns.message.make_query("_mta-sts.sts-big-txt.fi", "TXT", want_dnssec=True, payload=1232)
+    assert dns.query.udp(query, address, port=port, timeout=5).flags & dns.flags.TC
+    response = ask(fakenet, "_mta-sts.sts-big-txt.fi", "TXT", tcp=True)
+    assert len(response.answer[0]) == 41 and response.flags & dns.flags.AD
+
+
+def test_malformed_tlsa_rdata_reaches_the_client_validated_as_published(fakenet):
+    address, port = fakenet.config.resolvers[0]
+    query = dns.message.make_query("_25._tcp.mx1.dane-malformed.fi", "TLSA", want_dnssec=True)
+    with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as sock:
+        sock.settimeout(5)
+        sock.sendto(query.to_wire(), (address, port))
+        wire = sock.recv(65535)
+    assert wire[3] & 0x20 and wire[3] & 0x0F == 0  # AD, NOERROR
+    with pytest.raises(dns.exception.FormError):
+        dns.message.from_wire(wire)
+
+
+def test_wildcard_sends_the_policy_host_to_the_generic_web_server(fakenet):
+    response = ask(fakenet, "mta-sts.wildcard.fi", "A")
+    assert response.flags & dns.flags.AD
+    assert response.answer[0][0].to_text() == fakenet.plan.generic_web
+    assert not ask(fakenet, "_mta-sts.wildcard.fi", "TXT").answer
+
+
+def test_refused_address_scenarios_point_outside_the_range(fakenet):
+    assert ask(fakenet, "mx1.mx-localhost.fi", "A").answer[0][0].to_text() == "127.0.0.1"
+    assert ask(fakenet, "mx1.mx-private.fi", "A").answer[0][0].to_text() == "10.0.0.1"
+
+
+def test_the_fixture_finds_scenarios_by_domain(fakenet):
+    assert fakenet.scenario("dane-ok.fi").expect["dane.status"] == "all"
+    assert all(not s.infrastructure for s in fakenet.scenarios)

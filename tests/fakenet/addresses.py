@@ -12,7 +12,8 @@ With N = the first two octets:
     N.0.13         blackhole DNS: accepts UDP/TCP, never answers (timeout scenarios)
     N.0.14         nothing listens (connection refused)
     N.8.1          generic hosting web server (wrong certificate, 200 text/html)
-    N.(20+i).x     entry i of the network's scenario list (shared provider zones first): MX hosts x = 10, 11, ...,
+    N.(20+i).x     entry i of the network's scenario list (shared provider zones first):
+                   MX hosts x = 10, 11, ...,
                    policy host (mta-sts.<domain>) x = 80
     N.250.0.x      Knot's real addresses when FAKENET_DELAY_MS > 0 (a delaying proxy
                    then listens on N.0.10-12 and forwards there)

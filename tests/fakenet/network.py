@@ -198,6 +198,8 @@ class Network:
             key_path.write_bytes(leaf.key_pem)
             return str(cert_path), str(key_path)
 
+        if len(self.scenarios) > 229 or any(len(s.hosts) > 70 for s in self.scenarios):
+            raise ValueError("the address plan holds 229 zones of at most 70 hosts (addresses.py)")
         for i, s in enumerate(self.scenarios):
             for k, h in enumerate(s.hosts):
                 address = h.address or plan.scenario_host(i, k)
