@@ -269,7 +269,7 @@ def _synthetic(name: str, code: str, report: dict) -> dict:
     """A finding for a condition the engine reported only through statuses."""
     protocol = code.split(".", 1)[0]
     return {"code": code, "severity": "fail", "protocol": protocol, "subject": report.get("domain"),
-            "detail": _SYNTHETIC_DETAIL[name], "data": {"domain": report.get("domain")}}
+            "detail": _SYNTHETIC_DETAIL[name], "data": {"domain": report.get("domain"), "synthetic": True}}
 
 
 _SYNTHETIC_DETAIL = {
@@ -367,3 +367,47 @@ def grade_report(report: dict) -> dict:
         },
     )
     return out
+
+
+# --- documentation helpers (docs/grading.md is generated from these) ------------------
+
+_OPTIONAL_CODES = {
+    "dnssec.nxdomain", "dnssec.resolver_not_validating", "mx.null", "mx.nxdomain", "mx.null_preference",
+    "mx.too_many", "mx.target_cname", "mx.implicit", "dane.record.not_recommended", "dane.match.not_tested",
+    "mta_sts.mx.unused_pattern", "mta_sts.max_age.short", "mta_sts.record.warning", "mta_sts.policy.warning",
+    "mta_sts.mode.none", "tls_rpt.rua.multiple", "tls_rpt.record.warning",
+}
+
+
+def code_level(code: str) -> str:
+    """required / recommended / optional: where a finding code sits among the levels."""
+    part = code.rsplit(".", 1)[-1]
+    if code in _OPTIONAL_CODES or part in ("incomplete", "check_failed"):
+        return "optional"
+    if any(code in codes for _, codes in BOUNCE_CONDITIONS + REQUIRED_CONDITIONS):
+        return "required"
+    if code.startswith(("mta_sts.mx.", "dane.match.")) or code in NO_ENFORCEMENT_CODES:
+        return "required"
+    if code.startswith("mx."):
+        return "optional" if not code.startswith("mx.target") else "required"
+    return "recommended"
+
+
+def code_effect(code: str, severities) -> str:
+    """In words: what a finding with this code does to the grade."""
+    for name, codes in BOUNCE_CONDITIONS:
+        if code in codes:
+            return f"F (score ≤ {CAP_BOUNCE_RISK}): senders refuse or defer mail; named top finding"
+    effects = []
+    if any(code in codes for _, codes in REQUIRED_CONDITIONS):
+        effects.append(f"E at best (score ≤ {CAP_NO_STARTTLS}) while an MX lacks STARTTLS with TLS 1.2+")
+    if code in NO_ENFORCEMENT_CODES:
+        effects.append(f"D at best (score ≤ {CAP_NO_ENFORCEMENT}) while no enforcement mechanism holds")
+    severities = set(severities)
+    if "fail" in severities:
+        effects.append(f"fail: −{DEDUCTION_FAIL} points, grade at most B")
+    if "warn" in severities:
+        effects.append(f"warn: −{DEDUCTION_WARN} points")
+    if not effects:
+        return "none (informational; points come from the report's statuses)"
+    return "; ".join(effects)
