@@ -13,7 +13,7 @@ import dns.message
 import dns.rcode
 import dns.rrset
 
-STUB_ADDRESS = "127.54.250.1"
+STUB_ADDRESS = "127.54.249.1"  # ephemeral ports; outside the fakenet plan's special blocks
 
 
 class StubResolver:

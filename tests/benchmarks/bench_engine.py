@@ -39,18 +39,22 @@ def percentile(values, fraction):
 
 
 def pick_domain(network: Network) -> tuple[str, str]:
-    """A signed scenario with at least two MX hosts that all publish TLSA; else one MX."""
+    """A signed scenario with two or more MX hosts, all with TLSA, ideally all verified."""
     hosts_with_tlsa = {h.name for s in network.scenarios for h in s.hosts if h.tlsa}
-    fallback = None
+    candidates = []
     for scenario in network.scenarios:
         if scenario.infrastructure or scenario.dns != "signed" or not scenario.mx:
             continue
         targets = [rdata.split()[1].rstrip(".") for rdata in scenario.mx if rdata.split()[1] != "."]
-        if targets and all(t in hosts_with_tlsa for t in targets):
-            if len(targets) >= 2 and scenario.expect.get("dane.status", "all") == "all":
-                return scenario.domain, f"{len(targets)} MX, DANE"
-            fallback = fallback or (scenario.domain, f"{len(targets)} MX, DANE (no 2-MX DANE scenario yet)")
-    return fallback or ("dane-ok.fi", "fallback")
+        if not targets or not all(t in hosts_with_tlsa for t in targets):
+            continue
+        expect = dict(scenario.expect)
+        rank = (len(targets) >= 2, expect.get("dane.verified") == "all", expect.get("dane.status") == "all")
+        candidates.append((rank, scenario.domain, f"{len(targets)} MX, DANE"))
+    if not candidates:
+        return "dane-ok.fi", "fallback"
+    _, domain, kind = max(candidates)
+    return domain, kind
 
 
 def start(delay_ms: int) -> tuple[Network, EngineConfig]:
