@@ -2,12 +2,28 @@
 import json
 import sys
 
-from .network import Network
+from .lock import RangeBusy, RangeLock
+from .network import VAR, Network
 
 
 def main(argv: list[str]) -> int:
     command = argv[0] if argv else "status"
     network = Network()
+    if command in ("up", "down"):
+        lock = RangeLock(VAR / f"{network.plan.tag}.lock")
+        try:
+            lock.acquire(wait=0)
+        except RangeBusy as busy:
+            print(f"fakenet: {busy}", file=sys.stderr)
+            return 1
+        try:
+            return _change(network, command)
+        finally:
+            lock.release()
+    return _report(network, command)
+
+
+def _change(network: Network, command: str) -> int:
     if command == "up":
         env = network.up()
         figures = json.loads((network.state / "startup.json").read_text())
@@ -21,6 +37,10 @@ def main(argv: list[str]) -> int:
         stopped = network.down()
         print(f"fakenet {network.plan.network}: stopped {len(stopped)} processes")
         return 0
+    return 2
+
+
+def _report(network: Network, command: str) -> int:
     if command == "status":
         up = network.is_up()
         print(f"fakenet {network.plan.network}: {'up' if up else 'down'} ({network.state})")

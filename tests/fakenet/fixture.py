@@ -5,12 +5,13 @@ import os
 
 from checker.engine.config import EngineConfig
 
-from .network import Network
+from .lock import RangeLock
+from .network import VAR, Network
 
 
 class FakeNet:
-    def __init__(self, network: Network, env: dict[str, str], owned: bool):
-        self.network, self.env, self.owned = network, env, owned
+    def __init__(self, network: Network, env: dict[str, str], owned: bool, lock: RangeLock | None = None):
+        self.network, self.env, self.owned, self.lock = network, env, owned, lock
         self.config = EngineConfig.from_env(env)
         self.plan = network.plan
         self.scenarios = tuple(s for s in network.scenarios if not s.infrastructure)
@@ -21,8 +22,12 @@ class FakeNet:
         return self._by_domain[name]
 
     def close(self):
-        if self.owned:
-            self.network.down()
+        try:
+            if self.owned:
+                self.network.down()
+        finally:
+            if self.lock is not None:
+                self.lock.release()
 
 
 def start() -> FakeNet:
@@ -30,4 +35,9 @@ def start() -> FakeNet:
     network = Network()
     if os.environ.get("FAKENET_REUSE") == "1" and network.is_up():
         return FakeNet(network, network.read_env(), owned=False)
-    return FakeNet(network, network.up(), owned=True)
+    lock = RangeLock(VAR / f"{network.plan.tag}.lock").acquire()
+    try:
+        return FakeNet(network, network.up(), owned=True, lock=lock)
+    except BaseException:
+        lock.release()
+        raise
