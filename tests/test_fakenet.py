@@ -127,3 +127,27 @@ def test_refused_address_scenarios_point_outside_the_range(fakenet):
 def test_the_fixture_finds_scenarios_by_domain(fakenet):
     assert fakenet.scenario("dane-ok.fi").expect["dane.status"] == "all"
     assert all(not s.infrastructure for s in fakenet.scenarios)
+
+
+def _built(tmp_path, delay_ms):
+    from tests.fakenet.network import Network, Settings
+
+    network = Network(Settings(delay_ms=delay_ms))
+    network.state = tmp_path
+    for sub in ("certs", "knot-root", "knot-tld", "knot-child"):
+        (tmp_path / sub).mkdir()
+    network._build()
+    return network
+
+
+def test_a_delay_puts_a_dns_proxy_in_front_of_every_knot_server(tmp_path):
+    network = _built(tmp_path, 50)
+    proxies = [item for item in network.listeners if item["kind"] == "dnsproxy"]
+    assert {p["address"] for p in proxies} == set(network.plan.knot.values())
+    assert all(p["target"][0].startswith(f"{network.plan.prefix}.250.") for p in proxies)
+
+
+def test_no_delay_means_no_proxy_path(tmp_path):
+    network = _built(tmp_path, 0)
+    assert not [item for item in network.listeners if item["kind"] == "dnsproxy"]
+    assert network.plan.knot_bind("root", network.delayed) == network.plan.knot["root"]

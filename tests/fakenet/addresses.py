@@ -15,7 +15,7 @@ With N = the first two octets:
     N.(20+i).x     entry i of the network's scenario list (shared provider zones first):
                    MX hosts x = 10, 11, ...,
                    policy host (mta-sts.<domain>) x = 80
-    N.250.0.x      Knot's real addresses when FAKENET_DELAY_MS > 0 (a delaying proxy
+    N.250.10-12    Knot's real addresses when FAKENET_DELAY_MS > 0 (a delaying proxy
                    then listens on N.0.10-12 and forwards there)
 
 Addresses outside the range that scenarios use on purpose: 10.0.0.1, 127.0.0.1 (both
