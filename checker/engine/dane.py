@@ -71,26 +71,11 @@ def retrieve_tlsa(resolver, mx_host: str, port: int = TLSA_PORT, deadline: float
 
 # --- classification --------------------------------------------------------------------
 
-# dnspython (2.9) refuses a whole DNS message whose TLSA RDATA is malformed or whose
-# digest length contradicts the matching type; the DNS wrapper then reports the parse
-# error. The resolver delivered the RRset, so this is the zone's fault, not a failed lookup.
-_UNPARSEABLE_LENGTH = "length inconsistent with matching type"
-
-
-def _refused_by_parser(answer) -> str | None:
-    reason = getattr(answer, "reason", None) or ""
-    if "FormError" not in reason:
-        return None
-    return "unusable" if _UNPARSEABLE_LENGTH in reason else "invalid"
-
-
 def classify(answer, records) -> str:
     if answer is None:
         return "error"
     if answer.security == "bogus":
         return "bogus"
-    if answer.security == "error" and _refused_by_parser(answer):
-        return _refused_by_parser(answer)
     if answer.security == "error" or answer.rcode not in ("NOERROR", "NXDOMAIN"):
         return "error"
     if not records:

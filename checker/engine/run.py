@@ -82,11 +82,6 @@ ERROR_SECTIONS = {
 }
 
 
-def _grade(report: dict) -> dict:
-    """Hook for grading; checker.pipeline.full_report grades the engine's report."""
-    return report
-
-
 class _Check:
     def __init__(self, domain, config, progress, started):
         self.domain = domain
@@ -320,4 +315,4 @@ def check_domain(raw_input: str, config, *, progress=None) -> dict:
         **{part: sections[part] for part in PARTS},
         "findings": [finding for _, finding in indexed],
     }
-    return _grade(report)
+    return report
