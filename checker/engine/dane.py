@@ -244,8 +244,11 @@ def _other_host_findings(add, name, tlsa, parsed, answer, spki, texts):
             "DANE senders treat the MX as unusable and defer mail (RFC 7672 2.1.1)", name,
             reason=getattr(answer, "reason", None), **extra)
     elif tlsa == "error":
-        add("dane.tlsa.error", "warn",
-            f"The TLSA lookup for {tlsa_name(name)} failed ({getattr(answer, 'rcode', 'no answer')})", name)
+        # RFC 7672 2.2: a failed TLSA lookup (not NODATA/NXDOMAIN) leaves a DANE sender unable
+        # to tell whether TLS must be authenticated, so it treats the host as unusable.
+        add("dane.tlsa.error", "fail",
+            f"The TLSA lookup for {tlsa_name(name)} failed ({getattr(answer, 'rcode', 'no answer')}); "
+            "DANE senders treat the MX as unusable and defer mail (RFC 7672 2.2)", name)
     elif tlsa in ("invalid", "unusable"):
         code = "dane.tlsa.malformed" if tlsa == "invalid" else "dane.tlsa.unusable"
         reasons = sorted({record.problem for record in parsed if record.problem}) or [

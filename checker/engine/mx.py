@@ -195,7 +195,7 @@ def evaluate_mx(retrieved: MxRetrieved):
         if not lookups:
             hosts.append(MxHost(name, pref, (), ERROR, implicit=implicit))
             if not implicit:
-                add("mx.host_lookup_error", "warn", f"The addresses of {name} were not looked up in time", name)
+                add("mx.host_lookup_error", "fail", f"The addresses of {name} were not looked up in time", name)
             continue
         addresses = usable_addresses(lookups)
         security = _combined_security(lookups)
@@ -212,7 +212,7 @@ def evaluate_mx(retrieved: MxRetrieved):
                 reason=reason)
         elif security == ERROR and not addresses:
             reason = next((a.reason or a.rcode for a in lookups if a.security == ERROR), None)
-            add("mx.host_lookup_error", "warn", f"The addresses of {name} could not be looked up: {reason}", name)
+            add("mx.host_lookup_error", "fail", f"The addresses of {name} could not be looked up: {reason}", name)
         elif not addresses:
             add("mx.target_unresolvable", "fail", f"The MX target {name} has no A or AAAA record", name)
         if canonical and not is_ip_literal(name):
@@ -233,7 +233,7 @@ def evaluate_mx(retrieved: MxRetrieved):
                 addresses=list(implicit_host.addresses))
             hosts = [implicit_host]
         elif implicit_host and implicit_host.dnssec in (ERROR, BOGUS):
-            add("mx.host_lookup_error", "warn",
+            add("mx.host_lookup_error", "fail",
                 f"{domain} has no MX record and its own addresses could not be looked up", domain)
             hosts = [implicit_host]
         else:
