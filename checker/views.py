@@ -1,10 +1,14 @@
 """HTML pages. Thin: the work is in submit.py (new checks) and presenter.py (report shape)."""
 import logging
 
+from django.core.cache import cache
 from django.db import DatabaseError
-from django.http import Http404, JsonResponse
+from django.http import Http404, HttpResponse, JsonResponse
+from django.middleware.csrf import get_token
 from django.shortcuts import redirect, render
+from django.template.loader import render_to_string
 from django.urls import reverse
+from django.utils.safestring import mark_safe
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods
 
@@ -17,6 +21,11 @@ from .submit import RateLimited, client_address, submit
 log = logging.getLogger(__name__)
 RECENT_LIMIT = 10
 POLL_SECONDS = 2  # meta refresh interval when JavaScript is off
+REPORT_CACHE_SECONDS = 3600
+# A finished check's page is kept whole for a few seconds (the "other checks" list may lag
+# that much). The visitor's own CSRF token is put back into it on every hit.
+PAGE_CACHE_SECONDS = 10
+CSRF_PLACEHOLDER = "\x00csrf-token\x00"
 
 
 def rate_limited_response(request, retry_after: int):
@@ -52,8 +61,21 @@ def _progress(check: Check) -> list[dict]:
 @never_cache
 @require_GET
 def check_page(request, check_id):
+    key = f"check-page:v1:{check_id}:{request.get_host()}"
+    cached = cache.get(key)
+    if cached is not None:
+        return HttpResponse(cached.replace(CSRF_PLACEHOLDER, get_token(request)))
+    response = _render_check_page(request, check_id)
+    if getattr(response, "cacheable", False):
+        page = response.content.decode().replace(response.csrf_token, CSRF_PLACEHOLDER)
+        cache.set(key, page, PAGE_CACHE_SECONDS)
+    return response
+
+
+def _render_check_page(request, check_id):
     try:
-        check = Check.objects.filter(pk=check_id).first()
+        # The report JSON is only read when its rendering is not cached yet.
+        check = Check.objects.filter(pk=check_id).defer("report").first()
         if check is None:
             raise Http404("no such check")
         recent = list(
@@ -73,11 +95,34 @@ def check_page(request, check_id):
     }
     if check.status == Check.Status.DONE:
         try:
-            context["report"] = presenter.summary(presenter.as_dict(check.report))
+            context["report_html"], context["duration_ms"] = _report_html(check)
+        except DatabaseError:
+            log.exception("database error while loading the report of check %s", check.pk)
+            return render(request, "check/unavailable.html", {"check_id": check_id}, status=503)
         except Exception:  # a malformed stored report must not turn into a 500 page
             log.exception("could not present the report of check %s (%s)", check.pk, check.domain)
             context["report_broken"] = True
-    return render(request, "check/check.html", context)
+    # get_token() masks differently on each call: fix the one the page holds, to find it again.
+    context["csrf_token"] = get_token(request)
+    response = render(request, "check/check.html", context)
+    response.csrf_token = context["csrf_token"]
+    response.cacheable = check.is_finished and not context.get("report_broken")
+    return response
+
+
+def _report_html(check: Check):
+    """The rendered report part of the page. A finished report never changes, so it is
+    rendered once per process and check (the cache key includes the finish time anyway)."""
+    key = f"report-html:v1:{check.pk}:{check.finished_at.timestamp() if check.finished_at else 0}"
+    cached = cache.get(key)
+    if cached is None:
+        report = presenter.as_dict(check.report)
+        html = render_to_string("check/_report.html", {"r": presenter.summary(report), "check": check})
+        duration = report.get("duration_ms") if isinstance(report.get("duration_ms"), int) else None
+        cached = (html, duration)
+        cache.set(key, cached, REPORT_CACHE_SECONDS)
+    html, duration = cached
+    return mark_safe(html), duration  # rendered by our template, with autoescaping on
 
 
 def status_payload(check: Check) -> dict:
@@ -96,6 +141,10 @@ def status_payload(check: Check) -> dict:
 @require_GET
 def check_status(request, check_id):
     """Polled by static/js/check.js while a check runs: small and cheap."""
+    key = f"check-status:v1:{check_id}"
+    payload = cache.get(key)  # only finished checks are kept: their status no longer changes
+    if payload is not None:
+        return JsonResponse(payload)
     try:
         check = (
             Check.objects.filter(pk=check_id)
@@ -106,4 +155,7 @@ def check_status(request, check_id):
         return JsonResponse({"error": "temporarily unavailable"}, status=503)
     if check is None:
         return JsonResponse({"error": "no such check"}, status=404)
-    return JsonResponse(status_payload(check))
+    payload = status_payload(check)
+    if check.is_finished:
+        cache.set(key, payload, PAGE_CACHE_SECONDS)
+    return JsonResponse(payload)

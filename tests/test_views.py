@@ -309,3 +309,29 @@ def test_forms_are_csrf_protected(queue):
     strict = Client(enforce_csrf_checks=True)
     assert strict.post("/", {"domain": "example.fi"}).status_code == 403
     assert Check.objects.count() == 0
+
+
+def test_a_cached_report_page_carries_each_visitors_own_working_csrf_token(queue, settings):
+    import re
+
+    from django.test import Client
+
+    settings.CHECK_REUSE_SECONDS = 0
+    check = make_check()
+    tokens = []
+    for _ in range(2):
+        visitor = Client(enforce_csrf_checks=True)
+        html = visitor.get(report_url(check)).content.decode()
+        token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', html).group(1)
+        tokens.append(token)
+        response = visitor.post("/", {"domain": "example.fi", "csrfmiddlewaretoken": token})
+        assert response.status_code == 302
+    assert tokens[0] != tokens[1]
+    assert "\x00" not in html
+
+
+def test_a_running_check_page_is_not_cached(client):
+    check = make_check(status=Check.Status.RUNNING, progress=[], enqueued_at=timezone.now())
+    assert "is-pending" in client.get(report_url(check)).content.decode()
+    Check.objects.filter(pk=check.pk).update(status=Check.Status.FAILED, error="stopped", finished_at=timezone.now())
+    assert "Retry the check" in client.get(report_url(check)).content.decode()
