@@ -1,7 +1,7 @@
 """Expected grade and top finding of every test-network scenario (golden tests).
 
-Keyed by scenario domain; the scenarios themselves live in tests/fakenet/scenarios.py,
-tests/mta_sts_scenarios.py and tests/grading_scenarios.py. A grade of None means the
+Keyed by scenario domain; the scenarios themselves are the catalogue of tests/fakenet
+(scenarios.py, scenarios_mta_sts.py, scenarios_grading.py). A grade of None means the
 domain accepts no mail or does not exist. Reviewed by hand: see docs/grading.md for why.
 """
 

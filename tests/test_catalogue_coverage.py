@@ -1,4 +1,5 @@
-"""Every status word of the report contract is produced by at least one scenario.
+"""Every status word of the report contract is produced by at least one scenario of the
+catalogue (tests/fakenet/network.py catalogue()).
 
 The table below is the contract's vocabulary (docs/report-contract.md). A scenario
 "produces" a word when its `expect` claims that value at that path; list indices are
@@ -8,7 +9,10 @@ word -> scenarios listing.
 import re
 
 from tests.fakenet.expect import get_path, mismatches
-from tests.fakenet.scenarios import INFRASTRUCTURE, SCENARIOS
+from tests.fakenet.network import catalogue
+
+INFRASTRUCTURE = [s for s in catalogue() if s.infrastructure]
+SCENARIOS = [s for s in catalogue() if not s.infrastructure]
 
 CONTRACT_WORDS = {
     "dnssec.status": ["secure", "insecure", "bogus", "error"],
@@ -30,7 +34,8 @@ CONTRACT_WORDS = {
 }
 # Paths an `expect` may name besides the ones above (values not drawn from a word list).
 OTHER_PATHS = {"dnssec.ds_present", "grade", "mx.hosts[*].name", "mx.hosts[*].preference",
-               "starttls.hosts[*].certificate.webpki_valid", "mta_sts.policy.max_age"}
+               "starttls.hosts[*].certificate.webpki_valid", "mta_sts.policy.max_age", "mta_sts.record.id",
+               "mta_sts.policy.http_status", "mta_sts.policy.mx", "mta_sts.mx_coverage", "tls_rpt.rua"}
 
 
 def _generic(path):
@@ -41,7 +46,7 @@ def coverage():
     table = {(path, word): [] for path, words in CONTRACT_WORDS.items() for word in words}
     for scenario in SCENARIOS:
         for path, value in scenario.expect.items():
-            if (_generic(path), value) in table:
+            if isinstance(value, (str, type(None))) and (_generic(path), value) in table:
                 table[(_generic(path), value)].append(scenario.domain)
     return table
 

@@ -1,8 +1,8 @@
 """Golden tests: every test-network scenario gets its expected grade and top finding.
 
-The network runs on its own range (GRADING_NET, default 127.58.0.0/16) with the shared
-catalogue plus tests/mta_sts_scenarios.py and tests/grading_scenarios.py; expectations
-are in tests/grading_expectations.py; the table in docs/grading.md must match.
+The scenarios are the whole catalogue (tests/fakenet/network.py catalogue()), checked on
+the session's shared network (the `fakenet` fixture); expectations are in
+tests/grading_expectations.py; the table in docs/grading.md must match.
 """
 import pytest
 
@@ -14,8 +14,8 @@ DOMAINS = [s.domain for s in CASES]
 
 
 @pytest.fixture(scope="module")
-def reports():
-    return gen.graded_reports()
+def reports(fakenet):
+    return gen.graded_reports(fakenet)
 
 
 def test_every_scenario_has_an_expected_grade_and_no_expectation_is_stale():

@@ -1,19 +1,18 @@
 """The golden test: every scenario of the test network, checked end to end.
 
-For each scenario in tests/fakenet/scenarios.py, check_domain must produce a report that
+For each scenario of the catalogue (tests/fakenet/network.py catalogue(): scenarios.py,
+scenarios_mta_sts.py, scenarios_grading.py), check_domain must produce a report that
 (1) speaks the contract's vocabulary (docs/report-contract.md) and (2) meets every
 `expect` path the scenario declares.
 """
 import json
-from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 
-from checker.engine.run import check_domain
 from tests.fakenet.expect import get_path, mismatches
-from tests.fakenet.scenarios import SCENARIOS
+from tests.fakenet.network import catalogue
 
-CASES = [scenario for scenario in SCENARIOS if not scenario.infrastructure]
+CASES = [scenario for scenario in catalogue() if not scenario.infrastructure]
 
 SECURITY = {"secure", "insecure", "bogus", "error"}
 VOCABULARY = {
@@ -65,10 +64,7 @@ def contract_problems(report: dict) -> list[str]:
 @pytest.fixture(scope="module")
 def reports(fakenet):
     """Every scenario checked once, several at a time (the slow ones wait on silent servers)."""
-    with ThreadPoolExecutor(max_workers=6) as pool:
-        futures = {s.domain: pool.submit(check_domain, s.domain, fakenet.config) for s in CASES}
-        done = {domain: future.result() for domain, future in futures.items()}
-    return done.__getitem__
+    return fakenet.reports([s.domain for s in CASES]).__getitem__
 
 
 @pytest.mark.parametrize("scenario", CASES, ids=[s.domain for s in CASES])

@@ -1,4 +1,4 @@
-"""The vocabulary of the scenario catalogue (scenarios.py uses only these classes).
+"""The vocabulary of the scenario catalogue (scenarios*.py use only these classes).
 
 A Scenario is one domain: how its zone is published (`dns`), its MX set, the mail
 hosts it declares (each with an SMTP behaviour, a certificate and TLSA specs), the

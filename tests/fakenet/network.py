@@ -50,8 +50,17 @@ class Settings:
 
 
 def catalogue() -> list[Scenario]:
+    """Every scenario: shared provider zones first, then scenarios.py, MTA-STS, grading."""
     from .scenarios import INFRASTRUCTURE, SCENARIOS
-    return [*INFRASTRUCTURE, *SCENARIOS]
+    from .scenarios_grading import SCENARIOS as GRADING
+    from .scenarios_mta_sts import SCENARIOS as MTA_STS
+    scenarios = [*INFRASTRUCTURE, *SCENARIOS, *MTA_STS, *GRADING]
+    domains = [s.domain for s in scenarios]
+    # Addresses come from the list position (addresses.py), so only names can clash.
+    clashes = sorted({d for d in domains if domains.count(d) > 1})
+    if clashes:
+        raise ValueError(f"scenario domains defined twice: {clashes}")
+    return scenarios
 
 
 # -- processes ------------------------------------------------------------------------

@@ -5,16 +5,15 @@
     .venv/bin/python -m tests.tools.gen_grading_table --write-expectations
         # also rewrite tests/grading_expectations.py from the results: review the diff!
 
-Brings up the loopback test network on its own range (GRADING_NET, default 127.58.0.0/16)
-with the shared catalogue (tests/fakenet/scenarios.py) plus the domains of
-tests/mta_sts_scenarios.py and tests/grading_scenarios.py that the shared one lacks, runs check_domain + grade_report on every scenario,
-and replaces the text between the two markers in docs/grading.md. The golden test
-(tests/test_grading_golden.py) uses the same functions.
+Run standalone, it brings up the loopback test network on its own range (GRADING_NET,
+default 127.58.0.0/16) with the whole catalogue (tests/fakenet/network.py catalogue()),
+runs check_domain + grade_report on every scenario, and replaces the text between the
+markers in docs/grading.md. The golden test (tests/test_grading_golden.py) uses the same
+functions on the session's shared network (the `fakenet` fixture).
 """
 from __future__ import annotations
 
 import collections
-import concurrent.futures as cf
 import importlib
 import os
 import pkgutil
@@ -36,41 +35,35 @@ WORKERS = 4
 
 
 def scenarios():
-    """The graded scenarios: the shared catalogue, then the MTA-STS catalogue's and grading's
-    own domains that it lacks; infrastructure apart."""
-    from tests.fakenet.scenarios import INFRASTRUCTURE, SCENARIOS
-    from tests.grading_scenarios import SCENARIOS as GRADING_SCENARIOS
-    from tests.mta_sts_scenarios import SCENARIOS as STS_SCENARIOS
+    """The graded scenarios in catalogue order, infrastructure apart."""
+    from tests.fakenet.network import catalogue
 
-    cases, seen = list(SCENARIOS), {s.domain for s in SCENARIOS}
-    for s in (*STS_SCENARIOS, *GRADING_SCENARIOS):
-        if s.domain not in seen:
-            cases.append(s)
-            seen.add(s.domain)
-    return tuple(INFRASTRUCTURE), tuple(cases)
+    everything = catalogue()
+    return (tuple(s for s in everything if s.infrastructure), tuple(s for s in everything if not s.infrastructure))
 
 
-def graded_reports(net: str = NET) -> dict:
-    """domain -> graded report, for every scenario, on a network of our own."""
-    from checker.engine.config import EngineConfig
-    from checker.engine.run import check_domain
+def graded_reports(fakenet=None, net: str = NET) -> dict:
+    """domain -> graded report, for every scenario: on `fakenet` (the pytest fixture's
+    FakeNet) when given, else on a network of our own on `net`."""
     from checker.grading import grade_report
-    from tests.fakenet.network import Network, Settings
+    from tests.fakenet.fixture import FakeNet
+    from tests.fakenet.lock import RangeLock
+    from tests.fakenet.network import VAR, Network, Settings
 
-    infrastructure, cases = scenarios()
+    domains = [s.domain for s in scenarios()[1]]
+    if fakenet is not None:
+        return {d: grade_report(r) for d, r in fakenet.reports(domains, WORKERS).items()}
     network = Network(Settings(net=net))
-    network.scenarios = [*infrastructure, *cases]
-    env = network.up()
+    lock = RangeLock(VAR / f"{network.plan.tag}.lock").acquire()
     try:
-        config = EngineConfig.from_env(env)
-
-        def run(scenario):
-            return scenario.domain, grade_report(check_domain(scenario.domain, config))
-
-        with cf.ThreadPoolExecutor(max_workers=WORKERS) as pool:
-            return dict(pool.map(run, cases))
+        own = FakeNet(network, network.up(), owned=True, lock=lock)
+    except BaseException:
+        lock.release()
+        raise
+    try:
+        return {d: grade_report(r) for d, r in own.reports(domains, WORKERS).items()}
     finally:
-        network.down()
+        own.close()
 
 
 def _cell(text) -> str:
@@ -151,8 +144,8 @@ def render_doc(current: str, reports: dict) -> str:
 EXPECTATIONS = REPO / "tests" / "grading_expectations.py"
 _EXPECT_HEADER = '''"""Expected grade and top finding of every test-network scenario (golden tests).
 
-Keyed by scenario domain; the scenarios themselves live in tests/fakenet/scenarios.py,
-tests/mta_sts_scenarios.py and tests/grading_scenarios.py. A grade of None means the
+Keyed by scenario domain; the scenarios themselves are the catalogue of tests/fakenet
+(scenarios.py, scenarios_mta_sts.py, scenarios_grading.py). A grade of None means the
 domain accepts no mail or does not exist. Reviewed by hand: see docs/grading.md for why.
 """
 
