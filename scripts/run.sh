@@ -14,7 +14,8 @@ cleanup() {
   wait 2>/dev/null || true
   for svc in "${started[@]}"; do "$ROOT/scripts/$svc.sh" stop || true; done
 }
-trap cleanup INT TERM EXIT
+trap 'cleanup; exit 130' INT TERM
+trap cleanup EXIT
 
 if ! pid_alive "$VAR/redis/redis.pid"; then "$ROOT/scripts/redis.sh" start; started+=(redis); fi
 if [ "$CHECKER_RESOLVER" = "$UNBOUND_LISTEN:$UNBOUND_PORT" ] && ! pid_alive "$VAR/unbound/unbound.pid"; then
@@ -41,4 +42,5 @@ cat >&2 <<MSG
   Ctrl-C stops everything this command started.
 MSG
 wait -n "${children[@]}" || true
-say "a process exited; see the logs above"
+say "a process stopped on its own; see the logs in $VAR"
+exit 1
