@@ -238,6 +238,16 @@ def test_server_that_accepts_and_never_answers_times_out(config):
     assert result.error == "timeout"
 
 
+def test_a_server_that_goes_idle_times_out_before_a_distant_deadline(config, monkeypatch):
+    # The idle (read) timeout is separate from the caller's total deadline.
+    monkeypatch.setattr(net, "READ_TIMEOUT", 0.3)
+    with srv.Server(srv.hold) as server:
+        started = time.monotonic()
+        result = get(server, config, deadline=soon(30.0))
+    assert result.error == "timeout"
+    assert time.monotonic() - started < 5
+
+
 def test_refused_https_connection_is_a_tcp_error(config):
     address = srv.loopback_address()
     result = net.https_get(POLICY_HOST, address, closed_port(address), "/", soon(), config)

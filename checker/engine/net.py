@@ -25,8 +25,10 @@ MAX_LINE = 1024  # architecture: SMTP lines 1 KiB
 MAX_REPLY_LINES = 100  # architecture: at most 100 EHLO lines
 MAX_HTTP_HEAD = 16384
 MAX_HTTP_HEADERS = 100
-CONNECT_TIMEOUT = 10.0
-READ_TIMEOUT = 10.0  # idle time between bytes; the deadline bounds the total
+# Three separate bounds: a connect that hangs, a peer that stops sending (idle), and the
+# caller's absolute deadline for the whole exchange (a trickling peer never goes idle).
+CONNECT_TIMEOUT = 5.0
+READ_TIMEOUT = 5.0
 QUIT_WAIT = 2.0
 EHLO_NAME = "tls-checker.invalid"
 USER_AGENT = "smtp-tls-checker"
@@ -115,8 +117,9 @@ def _connect(address: str, port: int, deadline: float):
 class _Stream:
     """Line and block reads over a non-blocking socket, optionally wrapped in TLS."""
 
-    def __init__(self, sock, deadline: float, idle: float = READ_TIMEOUT):
-        self.sock, self.deadline, self.idle = sock, deadline, idle
+    def __init__(self, sock, deadline: float, idle: float | None = None):
+        self.sock, self.deadline = sock, deadline
+        self.idle = READ_TIMEOUT if idle is None else idle
         self.tls = None
         self.buf = bytearray()
 
