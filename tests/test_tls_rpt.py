@@ -24,6 +24,7 @@ VALID = [
 ]
 
 INVALID = [
+    ("v=TLSRPTv1; rua=mailto:tlsrpt@example.fi!10m", "%21"),  # RFC 8460 3: '!' must be encoded
     ("v=TLSRPTv1", "rua is missing"),
     ("v=TLSRPTv1;", "rua is missing"),
     ("v=TLSRPTv1;RUA=mailto:a@b.fi", "case-sensitive"),

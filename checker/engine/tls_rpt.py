@@ -52,6 +52,10 @@ def uri_error(uri: str) -> str | None:
         if bad is None:
             return f"{show(uri)}: '%' must be followed by two hex digits, and '#' may appear once (RFC 3986 2)"
         return f"{show(uri)} contains {show(bad)}, which must be percent-encoded (RFC 3986 2)"
+    if "!" in rest:
+        # RFC 8460 3: commas and exclamation points in a tlsrpt-uri MUST be percent-encoded
+        # (a DMARC-style size suffix such as "!10m" is not part of the TLS-RPT grammar).
+        return f"{show(uri)} contains '!', which RFC 8460 3 requires to be percent-encoded (%21)"
     if scheme.lower() == "mailto":
         address = rest.split("?", 1)[0]
         local, at, domain = address.rpartition("@")
