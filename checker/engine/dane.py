@@ -269,4 +269,5 @@ def _domain_findings(add, status, results):
     elif status == "invalid":
         add("dane.invalid", "fail", "TLSA records are published but no MX host has a secure, usable set", mx=names)
     elif status == "error":
-        add("dane.error", "warn", "The TLSA records of the MX hosts could not be looked up", mx=names)
+        add("dane.error", "fail", "The TLSA records of the MX hosts could not be looked up; DANE senders defer mail "
+            "(RFC 7672 2.2)", mx=names)
