@@ -1,19 +1,30 @@
 """JSON API v1 (README "API"): POST /api/v1/checks, GET /api/v1/checks/<uuid>."""
 import json
 import logging
+from functools import wraps
 
+from django.core.exceptions import RequestDataTooBig
 from django.db import DatabaseError
 from django.http import JsonResponse
 from django.urls import reverse
 from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import csrf_exempt
-from django.views.decorators.http import require_GET, require_http_methods
 
 from .engine.names import InvalidDomain
 from .models import Check
 from .submit import RateLimited, client_address, submit
 
 log = logging.getLogger(__name__)
+# {"domain": ...} with the longest input we accept (names.MAX_INPUT) fits easily.
+MAX_BODY = 4096
+
+
+class BadRequest(Exception):
+    """The request itself is unusable (not JSON, too large); str() is the message for the caller."""
+
+    def __init__(self, message: str, status: int = 400):
+        super().__init__(message)
+        self.status = status
 
 
 def _error(message: str, status: int, **extra) -> JsonResponse:
@@ -33,19 +44,44 @@ def _iso(value):
     return value.isoformat().replace("+00:00", "Z") if value else None
 
 
+def allow(*methods):
+    """Like Django's require_http_methods, but the 405 is JSON like every other API answer."""
+    def decorate(view):
+        @wraps(view)
+        def wrapper(request, *args, **kwargs):
+            if request.method not in methods:
+                response = _error(f"method not allowed; use {' or '.join(methods)}", 405)
+                response["Allow"] = ", ".join(methods)
+                return response
+            return view(request, *args, **kwargs)
+        return wrapper
+    return decorate
+
+
 def _read_domain(request):
     """The domain from a JSON body ({"domain": ...}) or, for convenience, a form field."""
-    if request.content_type == "application/json" or request.body.lstrip()[:1] == b"{":
+    too_large = BadRequest(f"the request body is larger than {MAX_BODY} bytes", 413)
+    try:
+        if int(request.META.get("CONTENT_LENGTH") or 0) > MAX_BODY:
+            raise too_large
+        raw = request.body
+    except ValueError:  # a Content-Length that is not a number
+        raise BadRequest("bad Content-Length") from None
+    except RequestDataTooBig:
+        raise too_large from None
+    if len(raw) > MAX_BODY:
+        raise too_large
+    if request.content_type == "application/json" or raw.lstrip()[:1] == b"{":
         try:
-            body = json.loads(request.body or b"null")
-        except (ValueError, UnicodeDecodeError):
-            raise InvalidDomain("the request body is not valid JSON") from None
+            body = json.loads(raw or b"null")
+        except (ValueError, UnicodeDecodeError, RecursionError):  # RecursionError: [[[[... nested deeply
+            raise BadRequest("the request body is not valid JSON") from None
         if not isinstance(body, dict) or "domain" not in body:
-            raise InvalidDomain('send a JSON object like {"domain": "example.fi"}')
+            raise BadRequest('send a JSON object like {"domain": "example.fi"}')
         return body["domain"]
     if "domain" in request.POST:
         return request.POST["domain"]
-    raise InvalidDomain('send a JSON object like {"domain": "example.fi"}')
+    raise BadRequest('send a JSON object like {"domain": "example.fi"}')
 
 
 USAGE = {
@@ -55,12 +91,14 @@ USAGE = {
 
 
 @csrf_exempt  # no cookies or sessions are involved: nothing for a cross-site request to ride on
-@require_http_methods(["GET", "POST"])
+@allow("GET", "POST")
 def create_check(request):
     if request.method == "GET":
         return JsonResponse({"usage": USAGE})
     try:
         result = submit(_read_domain(request), client_address(request))
+    except BadRequest as error:
+        return _error(str(error), error.status)
     except InvalidDomain as error:
         return _error(str(error), 400)
     except RateLimited as limited:
@@ -87,7 +125,7 @@ def create_check(request):
 
 
 @never_cache
-@require_GET
+@allow("GET")
 def check_detail(request, check_id):
     try:
         check = Check.objects.filter(pk=check_id).first()

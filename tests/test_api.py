@@ -12,7 +12,7 @@ pytestmark = pytest.mark.django_db
 
 
 def post(client, body, **extra):
-    return client.post("/api/v1/checks", data=json.dumps(body) if not isinstance(body, str) else body,
+    return client.post("/api/v1/checks", data=body if isinstance(body, (str, bytes)) else json.dumps(body),
                        content_type="application/json", **extra)
 
 
@@ -48,6 +48,9 @@ def test_a_form_encoded_post_works_too(client, queue):
     ({"name": "example.fi"}, '{"domain": "example.fi"}'),
     (["example.fi"], '{"domain": "example.fi"}'),
     ("{not json", "not valid JSON"),
+    ("[" * 3000, "not valid JSON"),             # nested deeper than the parser's recursion limit
+    ('{"domain": "\\ud800.fi"}', "domain"),    # a lone surrogate
+    (b'{"domain": "\xff.fi"}', "not valid JSON"),  # not UTF-8
 ])
 def test_bad_input_answers_400_with_a_message(client, queue, body, message):
     response = post(client, body)
@@ -122,3 +125,24 @@ def test_api_answers_are_not_cached(client, queue):
     check = make_check()
     assert "no-cache" in client.get(f"/api/v1/checks/{check.pk}")["Cache-Control"]
     assert post(client, {"domain": "x.example"})["Cache-Control"] == "no-store"
+
+
+def test_a_body_larger_than_the_api_limit_answers_413_json(client, queue):
+    from checker.api import MAX_BODY
+
+    response = post(client, {"domain": "example.fi", "padding": "x" * MAX_BODY})
+    assert response.status_code == 413 and "larger than" in response.json()["error"]
+    huge = client.post("/api/v1/checks", {"domain": "a" * 3_000_000})  # over DATA_UPLOAD_MAX_MEMORY_SIZE too
+    assert huge.status_code == 413 and huge["Content-Type"] == "application/json"
+    assert Check.objects.count() == 0
+
+
+@pytest.mark.parametrize("method, url", [
+    ("put", "/api/v1/checks"), ("delete", "/api/v1/checks"), ("patch", "/api/v1/checks"),
+    ("post", f"/api/v1/checks/{uuid.uuid4()}"), ("delete", f"/api/v1/checks/{uuid.uuid4()}"),
+])
+def test_other_methods_answer_405_json_with_allow(client, method, url):
+    response = getattr(client, method)(url)
+    assert response.status_code == 405 and response["Content-Type"] == "application/json"
+    assert "method not allowed" in response.json()["error"]
+    assert response["Allow"] in ("GET, POST", "GET")

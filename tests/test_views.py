@@ -293,6 +293,14 @@ def test_the_500_page_is_styled_and_needs_no_request():
     assert "Something went wrong on our side" in html and "/static/css/site.css" in html
 
 
+def test_an_oversized_form_post_gets_the_styled_400_page_and_creates_nothing(client, queue):
+    response = client.post("/", {"domain": "a" * 100_000})
+    assert response.status_code == 400
+    html = response.content.decode()
+    assert "We could not read that request" in html and "/static/css/site.css" in html
+    assert Check.objects.count() == 0
+
+
 def test_a_database_error_while_submitting_keeps_the_form_with_a_message(client, queue, monkeypatch):
     def broken(*args, **kwargs):
         raise DatabaseError("database is locked")
