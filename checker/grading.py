@@ -301,8 +301,12 @@ def order_findings(report: dict, state: dict, findings: list) -> tuple[list, str
     findings = list(findings)
     present = {f.get("code") for f in findings}
     first_codes: dict = {}
+    bounce = any(state["bounce"].values())
     for name, codes in _active_conditions(state):
-        if not present.intersection(codes):
+        # With mail already refused or deferred (e.g. no MX answer), a missing STARTTLS is a
+        # consequence, not a second problem: say it only when the engine itself found it.
+        synthesize = not bounce or name in state["bounce"]
+        if synthesize and not present.intersection(codes):
             findings.append(_synthetic(name, codes[0], report))
             present.add(codes[0])
         for code in codes:

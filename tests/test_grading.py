@@ -150,6 +150,14 @@ def test_the_engine_code_for_a_bounce_condition_is_used_when_present():
     assert out["findings"][0]["detail"] == "EDE 6"
 
 
+def test_an_mx_lookup_failure_is_not_also_reported_as_missing_starttls():
+    spec = replace(perfect(mx_status="error", sts="none", tls_rpt="none"), hosts=())
+    out = grade_report(build(spec))
+    codes = [f["code"] for f in out["findings"]]
+    assert out["grade"] == "F" and out["top_finding"] == "mx.error"
+    assert "starttls.not_offered" not in codes
+
+
 def test_bounce_risk_grades_worse_than_having_no_protection_at_all():
     nothing = perfect(dnssec="insecure", sts="none", tls_rpt="none")
     nothing = replace(nothing, hosts=tuple(replace(h, dnssec="insecure", tlsa="none", starttls="not-offered")
