@@ -113,6 +113,42 @@ def test_servfail_with_a_non_dnssec_ede_is_an_error_with_that_reason(stub):
     assert answer.reason == "EDE 22 (No Reachable Authority): no reachable authority at 127.0.0.1"
 
 
+@pytest.mark.parametrize("code", [22, 23, 18])
+def test_servfail_with_data_under_cd_but_a_non_dnssec_ede_is_an_error_not_bogus(stub, code):
+    # RFC 8914 4.23/4.24/4.19: the EDE names why the resolver failed, and it is not validation.
+    answer = resolver_for(stub(bogus_handler(ede=((code, "upstream trouble"),)))).query("bad.fi", "MX", soon())
+    assert (answer.rcode, answer.security) == ("SERVFAIL", "error")
+    assert answer.reason.startswith(f"EDE {code} (")
+
+
+def test_servfail_with_a_neutral_ede_and_data_under_cd_is_still_bogus(stub):
+    answer = resolver_for(stub(bogus_handler(ede=((0, "something"),)))).query("bad.fi", "MX", soon())
+    assert answer.security == "bogus"
+
+
+def test_answer_without_ad_but_with_a_bogus_ede_is_bogus_not_insecure(stub):
+    # A permissive validator hands the data out but says it failed validation (RFC 8914 4.7).
+    server = stub(lambda q, t: reply(q, ("bad.fi.", 300, "MX", "10 mx.bad.fi."), ede=((6, "permissive"),)))
+    answer = resolver_for(server).query("bad.fi", "MX", soon())
+    assert (answer.rcode, answer.security) == ("NOERROR", "bogus")
+    assert answer.reason == "EDE 6 (DNSSEC Bogus): permissive"
+
+
+@pytest.mark.parametrize("code", [4, 15, 16, 17])
+def test_filtered_answer_is_an_error_not_a_fact_about_the_domain(stub, code):
+    server = stub(lambda q, t: reply(q, rcode=dns.rcode.NXDOMAIN, ad=True, ede=((code, "policy"),)))
+    answer = resolver_for(server).query("blocked.fi", "MX", soon())
+    assert (answer.rcode, answer.security) == ("NXDOMAIN", "error")
+    assert answer.reason.startswith(f"EDE {code} (")
+
+
+def test_refused_keeps_the_resolvers_ede_in_the_reason(stub):
+    server = stub(lambda q, t: reply(q, rcode=dns.rcode.REFUSED, ede=((18, "not allowed"),)))
+    answer = resolver_for(server).query("example.fi", "MX", soon())
+    assert (answer.rcode, answer.security) == ("REFUSED", "error")
+    assert "EDE 18 (Prohibited): not allowed" in answer.reason
+
+
 def test_unsupported_algorithm_ede_with_data_is_insecure(stub):
     server = stub(bogus_handler(ede=((1, "algorithm 253"),)))
     answer = resolver_for(server).query("bad.fi", "MX", soon())
@@ -213,6 +249,30 @@ def test_validates_requires_ad_on_the_root_dnskey(stub, ad, expected):
     assert server.seen[0][:2] == (".", "DNSKEY")
 
 
+def test_validates_is_unknown_not_false_when_the_root_lookup_fails(stub):
+    # A SERVFAIL for the root DNSKEY proves nothing; a later AD answer may still prove validation.
+    calls = []
+
+    def handler(query, transport):
+        calls.append(transport)
+        if len(calls) <= 2:
+            return reply(query, rcode=dns.rcode.SERVFAIL)
+        return reply(query, ROOT_KEY, ad=True)
+
+    resolver = resolver_for(stub(handler))
+    assert resolver.validates(soon()) is None
+    assert resolver.validates(soon()) is True
+
+
+def test_a_bogus_root_key_set_proves_the_resolver_validates(stub):
+    def handler(query, transport):
+        if query.flags & dns.flags.CD:
+            return reply(query, ROOT_KEY)
+        return reply(query, rcode=dns.rcode.SERVFAIL, ede=((6, ""),))
+
+    assert resolver_for(stub(handler)).validates(soon()) is True
+
+
 def test_validates_is_unknown_when_the_resolver_is_silent():
     assert resolver_for(SILENT, per_try=0.1).validates(soon(0.5)) is None
 
@@ -230,6 +290,16 @@ def test_ds_present_reads_the_ds_rrset(stub):
     assert resolver.ds_present("signed.fi", soon()) is True
     assert resolver.ds_present("unsigned.fi", soon()) is False
     assert resolver.ds_present("broken.fi", soon()) is None
+
+
+def test_ds_behind_a_cname_is_not_the_names_ds_even_when_bogus(stub):
+    def handler(query, transport):
+        if query.flags & dns.flags.CD:
+            return reply(query, ("alias.fi.", 300, "CNAME", "other.fi."),
+                         ("other.fi.", 300, "DS", "12345 13 2 " + "ab" * 32))
+        return reply(query, rcode=dns.rcode.SERVFAIL, ede=((6, ""),))
+
+    assert resolver_for(stub(handler)).ds_present("alias.fi", soon()) is False
 
 
 def test_names_that_are_not_dns_names_give_an_error_answer():

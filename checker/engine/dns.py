@@ -5,8 +5,10 @@ The checker does not validate DNSSEC itself. It asks a validating recursive reso
 5.7 and RFC 8914 define it:
 
 * AD set on NOERROR/NXDOMAIN         -> secure
-* NOERROR/NXDOMAIN without AD        -> insecure (provably unsigned, or unsupported algorithm)
-* SERVFAIL, and either a DNSSEC Extended DNS Error or the data is there with CD set
+* NOERROR/NXDOMAIN without AD        -> insecure (provably unsigned, or unsupported algorithm),
+                                        unless an EDE says the data is bogus
+* SERVFAIL, and either a DNSSEC Extended DNS Error or the data is there with CD set (and no
+  EDE names another cause, e.g. 22 No Reachable Authority)
                                      -> bogus (the reason carries the EDE code and text)
 * anything else (timeout, SERVFAIL without a bogus sign, REFUSED ...) -> error
 
@@ -53,6 +55,14 @@ BOGUS_EDE = frozenset({5, 6, 7, 8, 9, 10, 11, 12, 25})
 # RFC 6840 5.2 / RFC 9276 3.2: algorithms, digests or NSEC3 iterations the validator does not
 # support make the zone count as unsigned, not as broken.
 INSECURE_EDE = frozenset({1, 2, 27})
+# EDE codes that leave the cause of a SERVFAIL open (RFC 8914 4.1, 4.4, 4.14, 4.20, 4.30):
+# with these, data returned under CD still points at a validation failure. Every other code
+# names a cause that is not DNSSEC (22 No Reachable Authority, 23 Network Error,
+# 18 Prohibited ...), so the SERVFAIL is an error even when the CD query has data.
+NEUTRAL_EDE = frozenset({0, 3, 13, 19, 29})
+# RFC 8914 4.5, 4.16-4.18: the resolver replaced or withheld the real answer (Forged Answer,
+# Blocked, Censored, Filtered); such an answer says nothing about the domain.
+FILTERED_EDE = frozenset({4, 15, 16, 17})
 
 
 def format_ede(code: int, text: str | None) -> str:
@@ -135,23 +145,20 @@ class Resolver:
 
         A resolver that does not validate would make every domain look "insecure"; the
         checker must report an error instead (RFC 6840 5.7: AD is only meaningful from a
-        validating resolver we trust).
+        validating resolver we trust). A bogus root key set also proves validation; a failed
+        lookup (timeout, SERVFAIL, REFUSED) proves nothing either way.
         """
         if self._validates is None:
             answer = self.query(".", "DNSKEY", deadline)
-            if answer.security == ERROR and answer.rcode in ("TIMEOUT", "NETERROR"):
+            if answer.security == ERROR:
                 return None  # not cached: unknown, not proven non-validating
-            self._validates = answer.security == SECURE and answer.has_records
+            self._validates = answer.security == BOGUS or (answer.security == SECURE and answer.has_records)
         return self._validates
 
     def ds_present(self, domain: str, deadline: float | None = None) -> bool | None:
         """Whether the parent publishes a DS RRset for `domain`; None when the lookup failed."""
         answer = self.query(domain, "DS", deadline)
-        if answer.security == BOGUS:
-            return bool(answer.records)
-        if answer.security == ERROR:
-            return None
-        return answer.rcode == "NOERROR" and answer.has_records and not answer.cname_chain
+        return None if answer.security == ERROR else ds_rrset_exists(answer)
 
     # -- internals --------------------------------------------------------------------
 
@@ -187,6 +194,7 @@ class Resolver:
             if rcode in (dns.rcode.REFUSED, dns.rcode.NOTIMP, dns.rcode.FORMERR):
                 failure = dns.rcode.to_text(rcode)
                 detail = f"resolver {address}:{port} answered {failure}"
+                detail += "".join(f", {format_ede(*item)}" for item in _extended_errors(response)[:1])
                 continue
             return response, malformed, None, None
         return None, False, failure, detail
@@ -200,13 +208,12 @@ class Resolver:
         ede = _extended_errors(response)
         rcode = response.rcode()
         if rcode in (dns.rcode.NOERROR, dns.rcode.NXDOMAIN):
-            security = SECURE if response.flags & dns.flags.AD else INSECURE
-            reason = format_ede(*ede[0]) if ede else None
+            security, reason = _answered_security(response, ede)
             return _answer(base, response, qname, rdtype, dns.rcode.to_text(rcode), security, ede, reason,
                            malformed)
         if rcode != dns.rcode.SERVFAIL:
-            return DnsAnswer(rcode=dns.rcode.to_text(rcode), security=ERROR, ede=ede,
-                             reason=f"resolver answered {dns.rcode.to_text(rcode)}", **base)
+            reason = format_ede(*ede[0]) if ede else f"resolver answered {dns.rcode.to_text(rcode)}"
+            return DnsAnswer(rcode=dns.rcode.to_text(rcode), security=ERROR, ede=ede, reason=reason, **base)
         return self._classify_servfail(base, qname, rdtype, deadline, ede)
 
     def _classify_servfail(self, base, qname, rdtype, deadline, ede) -> DnsAnswer:
@@ -216,22 +223,55 @@ class Resolver:
         if checked is not None:
             ede = ede + tuple(item for item in _extended_errors(checked) if item not in ede)
         data_there = checked is not None and checked.rcode() in (dns.rcode.NOERROR, dns.rcode.NXDOMAIN)
-        bogus_codes = [item for item in ede if item[0] in BOGUS_EDE]
-        unsupported = [item for item in ede if item[0] in INSECURE_EDE]
-        if bogus_codes:
-            security, reason = BOGUS, format_ede(*bogus_codes[0])
-        elif unsupported and data_there:
-            security, reason = INSECURE, format_ede(*unsupported[0])
-        elif data_there:
-            security = BOGUS
-            reason = (format_ede(*ede[0]) if ede else
-                      "validation failed: the data is only available with checking disabled (CD)")
-        else:
-            security = ERROR
-            reason = format_ede(*ede[0]) if ede else "SERVFAIL without a DNSSEC validation error"
+        security, reason = _servfail_security(ede, data_there)
         if data_there:
             return _answer(base, checked, qname, rdtype, "SERVFAIL", security, ede, reason, malformed)
         return DnsAnswer(rcode="SERVFAIL", security=security, ede=ede, reason=reason, **base)
+
+
+def _answered_security(response, ede) -> tuple[str, str | None]:
+    """NOERROR/NXDOMAIN: AD means secure (RFC 4035 3.2.3); without AD the data is insecure,
+    unless the resolver says with an EDE that it is bogus (a permissive validator, RFC 8914)
+    or that it filtered the answer."""
+    reason = format_ede(*ede[0]) if ede else None
+    filtered = [item for item in ede if item[0] in FILTERED_EDE]
+    if filtered:
+        return ERROR, format_ede(*filtered[0])
+    if response.flags & dns.flags.AD:
+        return SECURE, reason
+    bogus_codes = [item for item in ede if item[0] in BOGUS_EDE]
+    if bogus_codes:
+        return BOGUS, format_ede(*bogus_codes[0])
+    return INSECURE, reason
+
+
+def _servfail_security(ede, data_there: bool) -> tuple[str, str]:
+    """SERVFAIL (RFC 4035 5.5, RFC 8914): bogus, insecure (unsupported algorithm) or error."""
+    bogus_codes = [item for item in ede if item[0] in BOGUS_EDE]
+    unsupported = [item for item in ede if item[0] in INSECURE_EDE]
+    other_cause = [item for item in ede if item[0] not in BOGUS_EDE | INSECURE_EDE | NEUTRAL_EDE]
+    if bogus_codes:
+        return BOGUS, format_ede(*bogus_codes[0])
+    if unsupported and data_there:
+        return INSECURE, format_ede(*unsupported[0])
+    if other_cause:
+        return ERROR, format_ede(*other_cause[0])
+    if data_there:
+        return BOGUS, (format_ede(*ede[0]) if ede else
+                       "validation failed: the data is only available with checking disabled (CD)")
+    return ERROR, format_ede(*ede[0]) if ede else "SERVFAIL without a DNSSEC validation error"
+
+
+def ds_rrset_exists(answer: DnsAnswer) -> bool:
+    """A DS RRset for the name itself is published at the parent (RFC 4035 2.4, 5.2).
+
+    A name below a zone apex that is not a cut gets NODATA; an alias cannot be a cut
+    (RFC 2181 10.1), so DS records found behind a CNAME belong to another name. A bogus
+    answer still shows the DS under CD: the records exist even if they do not validate.
+    """
+    if answer.security == ERROR or answer.rcode not in ("NOERROR", "SERVFAIL"):
+        return False
+    return answer.has_records and not answer.cname_chain
 
 
 def _extended_errors(response) -> tuple[tuple[int, str], ...]:
