@@ -1,10 +1,47 @@
 """Shape a stored report (the contract, docs/report-contract.md) for the templates.
 
 A report can be partial (a part failed, an older engine, hand-made test data), so every
-access here tolerates missing keys and wrong types. Nothing here escapes: the templates
-do, with Django's autoescaping, because every string may come from DNS or HTTP.
+access here tolerates missing keys and wrong types. HTML escaping is the templates' job
+(Django's autoescaping); what this module does is make hidden characters visible
+(`visible`), because every string may come from DNS, SMTP or HTTP.
 """
+import re
 from typing import Any
+
+# Characters that are invisible or that change how the text around them is shown: C0 and C1
+# controls but tab and newline (ESC and CSI start terminal escape sequences, CR overwrites a
+# line), DEL, the soft hyphen, bidi marks, embeddings, overrides and isolates (U+202E turns
+# "exe.txt" into "txt.exe"), zero-width characters, line/paragraph separators, the BOM and
+# the interlinear annotation marks. Shown as escapes, so people see what the record holds.
+HIDDEN = re.compile(
+    "[\x00-\x08\x0b-\x1f\x7f-\x9f\xad\u061c\u180e\u200b-\u200f\u2028-\u202e\u2060-\u2069"
+    "\ufeff\ufff9-\ufffb]"
+)
+
+
+def _escape(match) -> str:
+    code = ord(match.group())
+    return f"\\x{code:02x}" if code <= 0xFF else f"\\u{code:04x}"
+
+
+def visible(text: str, newlines: bool = True) -> str:
+    """`text` with every HIDDEN character written as an escape (`\\x1b`, `\\u202e`); CRLF
+    counts as a newline. With newlines=False a newline is escaped too (one-line output)."""
+    text = text.replace("\r\n", "\n")
+    text = HIDDEN.sub(_escape, text)
+    return text if newlines else text.replace("\n", "\\n")
+
+
+def neutralise(value):
+    """A copy of a report (any JSON value) with `visible` applied to every string in it."""
+    if isinstance(value, str):
+        return visible(value)
+    if isinstance(value, dict):
+        return {key: neutralise(item) for key, item in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [neutralise(item) for item in value]
+    return value
+
 
 PARTS = (
     ("dnssec", "DNSSEC"),
@@ -141,6 +178,7 @@ def sections(report: dict) -> list[dict]:
 
 
 def summary(report: dict) -> dict:
+    report = neutralise(as_dict(report))
     findings = sorted_findings(report)
     counts = {severity: 0 for severity in SEVERITY_ORDER}
     for item in findings:

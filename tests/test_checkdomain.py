@@ -47,3 +47,32 @@ def test_bad_input_exits_two_with_one_line_and_no_traceback():
     lines = result.stderr.strip().splitlines()
     assert len(lines) == 1 and "IP address" in lines[0]
     assert "Traceback" not in result.stderr
+
+
+def test_the_readable_summary_shows_hidden_characters_as_escapes_one_line_each():
+    from checker.management.commands.checkdomain import render_text
+    from tests.web_samples import HIDDEN_TEXT, sneaky_report
+
+    out = render_text(sneaky_report())
+    for raw, shown in HIDDEN_TEXT.items():
+        assert raw not in out and shown in out
+    for char in "\x1b\x9b\x00\r\u202e\u200b":
+        assert char not in out
+    # A newline inside a value cannot start a line of its own that looks like ours.
+    assert "\n  [ ok ] forged line" not in out and "\\n  [ ok ] forged line" in out
+    # Multi-line remediation (ours) keeps its lines, indented under "fix:".
+    report = {"domain": "example.fi", "findings": [
+        {"protocol": "dnssec", "severity": "fail", "title": "T", "detail": "d", "remediation": "one\ntwo"}]}
+    assert "         fix: one\n         two\n" in render_text(report)
+
+
+def test_the_json_output_escapes_c1_controls_and_bidi_overrides_and_is_the_same_json():
+    from checker.management.commands.checkdomain import render_json
+    from tests.web_samples import sneaky_report
+
+    report = sneaky_report()
+    out = render_json(report)
+    for char in "\x1b\x9b\x00\r\u202e\u200b\x7f":
+        assert char not in out
+    assert "\\u202e" in out and "\\u009b" in out
+    assert json.loads(out) == report

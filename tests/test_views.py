@@ -8,7 +8,9 @@ from django.utils import timezone
 
 from checker.models import Check
 from checker.submit import client_key
-from tests.web_samples import SCRIPT, full_report, hostile_report, make_check, plain_static, queue  # noqa: F401
+from tests.web_samples import (  # noqa: F401
+    HIDDEN_TEXT, SCRIPT, SVG_ATTR, full_report, hostile_report, make_check, plain_static, queue, sneaky_report,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -225,6 +227,21 @@ def test_everything_from_dns_and_http_is_escaped_on_the_report(client):
     assert "&lt;script&gt;alert(&quot;x&quot;)&lt;/script&gt;" in html
     # Every script tag on the page is our own external file.
     assert html.count("<script") == html.count('<script src="/static/js/check.js" defer></script>') == 1
+
+
+def test_hidden_characters_from_dns_and_http_are_shown_as_escapes(client):
+    check = make_check(report=sneaky_report(), input="https://example.fi/\u202eyour-domain-is-hacked")
+    html = client.get(report_url(check)).content.decode()
+    for raw, shown in HIDDEN_TEXT.items():
+        assert raw not in html
+        assert shown in html
+    for char in "\x1b\x9b\x00\r\u202e\u200b":
+        assert char not in html
+    assert SVG_ATTR not in html and "&quot;&gt;&lt;svg onload=alert(1)&gt;" in html
+    # What the visitor typed is shown with its hidden characters visible too.
+    assert "https://example.fi/\\u202eyour-domain-is-hacked" in html
+    # The policy file's CRLF line ends are ordinary line breaks, not escapes.
+    assert "version: STSv1\nmode: enforce\n" in html
 
 
 def test_a_report_with_missing_and_malformed_parts_still_renders(client):

@@ -118,6 +118,36 @@ def hostile_report(domain="example.fi"):
     return report
 
 
+SVG_ATTR = '"><svg onload=alert(1)>'
+# Text that is harmless to HTML escaping but hides, rearranges or controls what is shown.
+HIDDEN_TEXT = {
+    "\x1b[2J": "\\x1b[2J",          # ESC: clears a terminal
+    "\x9b31m": "\\x9b31m",          # C1 CSI: the one-byte ESC [
+    "ok\rFAIL": "ok\\x0dFAIL",      # a lone CR overwrites the line
+    "nul\x00byte": "nul\\x00byte",
+    "txt.\u202eexe": "txt.\\u202eexe",  # RTL override
+    "zero\u200bwidth": "zero\\u200bwidth",
+}
+
+
+def sneaky_report(domain="example.fi"):
+    """Every HIDDEN_TEXT key, an attribute breakout and a very long name where DNS or HTTP text is shown."""
+    report = hostile_report(domain)
+    sneaky = " ".join(HIDDEN_TEXT) + " " + SVG_ATTR
+    report["dnssec"]["reason"] = sneaky
+    report["mx"]["hosts"][0]["name"] = "a" * 63 + "." + ("b" * 63 + ".") * 3 + "fi"
+    report["starttls"]["hosts"][0]["certificate"]["subject"] = "CN=" + "x" * 5000
+    report["starttls"]["hosts"][0]["certificate"]["webpki_error"] = sneaky
+    report["mta_sts"]["policy"]["body"] = "version: STSv1\r\nmode: enforce\r\n" + sneaky + "\r\n"
+    report["tls_rpt"]["raw"] = [sneaky]
+    report["findings"].append({
+        "code": "mta_sts.policy.invalid", "severity": "fail", "protocol": "mta_sts",
+        "title": "Sneaky", "detail": sneaky + "\n  [ ok ] forged line", "remediation": "Fix " + sneaky,
+        "records": [sneaky], "references": ["RFC 8461"],
+    })
+    return report
+
+
 def make_check(domain="example.fi", report=None, status=Check.Status.DONE, **fields):
     """A Check row as the job would leave it."""
     from django.utils import timezone

@@ -18,6 +18,12 @@ def grade_tone(grade):
 
 
 @register.filter
+def visible(value):
+    """One line of untrusted text with hidden characters shown as escapes (presenter.visible)."""
+    return presenter.visible(str(value), newlines=False)
+
+
+@register.filter
 def as_list(value):
     return presenter.as_text_list(value)
 

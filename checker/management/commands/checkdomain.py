@@ -11,6 +11,7 @@ from django.core.management.base import BaseCommand
 
 from checker.engine.config import ConfigError, EngineConfig
 from checker.engine.names import InvalidDomain
+from checker.presenter import HIDDEN, visible
 
 MARKS = {"fail": "FAIL", "warn": "WARN", "info": "info", "pass": " ok "}
 TITLES = {"dnssec": "DNSSEC", "mx": "MX", "starttls": "STARTTLS", "dane": "DANE", "mta_sts": "MTA-STS",
@@ -54,9 +55,17 @@ class Command(BaseCommand):
             self.stderr.write(f"checkdomain: {exc}")
             sys.exit(2)
         if options["json"]:
-            self.stdout.write(json.dumps(report, indent=2, ensure_ascii=False))
+            self.stdout.write(render_json(report))
         else:
             self.stdout.write(render_text(report))
+
+
+def render_json(report: dict) -> str:
+    """The contract JSON. json.dumps escapes C0 controls itself; C1 controls (CSI), bidi
+    overrides and the other HIDDEN characters become \\u escapes too (same JSON value),
+    so the output is safe to print on a terminal."""
+    text = json.dumps(report, indent=2, ensure_ascii=False)
+    return HIDDEN.sub(lambda match: f"\\u{ord(match.group()):04x}", text)
 
 
 def _line(label, value):
@@ -116,7 +125,9 @@ def render_text(report: dict) -> str:
             title = finding.get("title") or finding.get("code")
             out.append(f"  [{MARKS.get(finding.get('severity'), '?')}] {title}: {finding.get('detail')}")
             if finding.get("severity") in ("fail", "warn") and finding.get("remediation"):
-                remediation = str(finding["remediation"]).strip().replace("\n", "\n         ")
-                out.append(f"         fix: {remediation}")
+                lines = str(finding["remediation"]).strip().splitlines()
+                out.extend(("         fix: " if i == 0 else "         ") + line for i, line in enumerate(lines))
         out.append("")
-    return "\n".join(out).rstrip() + "\n"
+    # Everything may come from DNS, SMTP or HTTP: no control character (ESC, CR, ...), bidi
+    # override or stray newline reaches the terminal, each output line is one line.
+    return "\n".join(visible(str(line), newlines=False) for line in out).rstrip() + "\n"
