@@ -3,6 +3,18 @@ import uuid
 from django.db import models
 
 
+def without_nul(value):
+    """`value` (a report: any JSON value) with every NUL written as the text \\x00.
+    PostgreSQL's jsonb cannot hold U+0000, and a TXT record or policy file may contain it."""
+    if isinstance(value, str):
+        return value.replace("\x00", "\\x00")
+    if isinstance(value, dict):
+        return {without_nul(key): without_nul(item) for key, item in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [without_nul(item) for item in value]
+    return value
+
+
 class Check(models.Model):
     """One check of one domain. The UUID is the permanent, unguessable share link."""
 
@@ -46,6 +58,7 @@ class Check(models.Model):
         return self.status in (self.Status.DONE, self.Status.FAILED)
 
     def apply_report(self, report: dict):
+        report = without_nul(report)
         self.report = report
         self.grade = report.get("grade")
         self.score = report.get("score")

@@ -100,6 +100,8 @@ def submit(raw_input, address: str) -> Submission:
     """Raises InvalidDomain (message for people) or RateLimited."""
     if not isinstance(raw_input, str):
         raise InvalidDomain("the domain must be text")
+    if "\x00" in raw_input:  # the form refuses it too; PostgreSQL cannot store it
+        raise InvalidDomain("the input contains a NUL character")
     domain = normalize_domain(raw_input)
     existing = recent_check(domain)
     if existing is not None:

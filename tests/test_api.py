@@ -51,6 +51,7 @@ def test_a_form_encoded_post_works_too(client, queue):
     ("[" * 3000, "not valid JSON"),             # nested deeper than the parser's recursion limit
     ('{"domain": "\\ud800.fi"}', "domain"),    # a lone surrogate
     (b'{"domain": "\xff.fi"}', "not valid JSON"),  # not UTF-8
+    ({"domain": "https://example.fi/\x00"}, "NUL"),  # PostgreSQL cannot store it
 ])
 def test_bad_input_answers_400_with_a_message(client, queue, body, message):
     response = post(client, body)
@@ -146,3 +147,13 @@ def test_other_methods_answer_405_json_with_allow(client, method, url):
     assert response.status_code == 405 and response["Content-Type"] == "application/json"
     assert "method not allowed" in response.json()["error"]
     assert response["Allow"] in ("GET, POST", "GET")
+
+
+def test_a_nul_in_a_report_is_stored_as_visible_text(client):
+    """PostgreSQL's jsonb refuses U+0000; a TXT record may hold one."""
+    report = full_report("example.fi")
+    report["tls_rpt"]["raw"] = ["v=TLSRPTv1;\x00rua=mailto:a@example.fi"]
+    check = make_check("example.fi", report=report)
+    stored = Check.objects.get(pk=check.pk).report
+    assert stored["tls_rpt"]["raw"] == ["v=TLSRPTv1;\\x00rua=mailto:a@example.fi"]
+    assert "\\u0000" not in client.get(f"/api/v1/checks/{check.pk}").content.decode()
