@@ -1,13 +1,16 @@
 """DANE record classification, chain matching (RFC 7671/7672) and the report section."""
+import hashlib
 from dataclasses import dataclass
 from datetime import timedelta
 
 import pytest
+from cryptography import x509
+from cryptography.x509.oid import ExtendedKeyUsageOID
 
 from checker.engine import dane
 from checker.engine.mx import MxHost
 from checker.engine.net import SmtpProbe
-from tests.pki_helpers import NOW, Pki, issue
+from tests.pki_helpers import NOW, Pki, issue, with_compressed_point
 
 MX = "mx.example.test"
 
@@ -148,6 +151,27 @@ def test_dane_ta_root_digest_fails_when_the_root_is_not_sent(pki):
 def test_dane_ta_full_public_key_works_without_the_root_being_sent(pki):
     """RFC 7671 5.2.2: 2 1 0 carries the key itself, so it can verify the top of the chain."""
     assert matches([pki.root.tlsa(2, 1, 0)], pki.chain_der())
+
+
+def test_dane_ta_full_certificate_from_dns_completes_the_chain(pki):
+    """RFC 7671 5.2.2, as OpenSSL does: a 2 0 0 certificate need not be sent."""
+    assert matches([pki.root.tlsa(2, 0, 0)], pki.chain_der())
+
+
+def test_selector_1_hashes_the_spki_as_encoded_in_the_certificate(pki):
+    """RFC 6698 2.1.2: a compressed EC point must not be re-encoded before hashing."""
+    leaf = with_compressed_point(pki.leaf, pki.intermediate)
+    digest = hashlib.sha256(leaf.compressed_spki).hexdigest()
+    assert matches([f"3 1 1 {digest}"], (leaf.der, pki.intermediate.der))
+    assert dane.spki_sha256(leaf.cert) == digest
+
+
+def test_dane_ta_rejects_a_leaf_not_for_server_auth(pki):
+    client = issue(MX, issuer=pki.intermediate, extensions=[
+        (x509.ExtendedKeyUsage([ExtendedKeyUsageOID.CLIENT_AUTH]), False),
+        (x509.SubjectAlternativeName([x509.DNSName(MX)]), False)])
+    ok, detail = dane.match_chain(recs(pki.intermediate.tlsa(2, 1, 1)), (client.der, pki.intermediate.der), [MX])
+    assert not ok and "serverAuth" in detail
 
 
 def test_dane_ta_fails_when_the_intermediate_is_not_sent(pki):

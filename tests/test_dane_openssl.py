@@ -6,6 +6,7 @@ Each scenario serves a chain over SMTP STARTTLS on loopback; the engine probes i
 -dane_ee_no_namechecks mirrors RFC 7671 5.1 (DANE-EE ignores names), which OpenSSL
 only applies when asked.
 """
+import hashlib
 import ipaddress
 import shutil
 import subprocess
@@ -14,12 +15,14 @@ from dataclasses import dataclass
 from datetime import timedelta
 
 import pytest
+from cryptography import x509
+from cryptography.x509.oid import ExtendedKeyUsageOID
 
 from checker.engine import dane, net
 from checker.engine.config import EngineConfig
 from checker.engine.mx import MxHost
 from tests import net_servers as srv
-from tests.pki_helpers import NOW, Pki, issue
+from tests.pki_helpers import NOW, Pki, issue, key_usage, with_compressed_point
 
 MX = "mx.example.test"
 CONFIG = EngineConfig(allowed_networks=(ipaddress.ip_network("127.55.0.0/16"),))
@@ -48,6 +51,44 @@ def expired_intermediate():
     return pki
 
 
+def odd_leaf(*extensions):
+    pki = Pki(MX)
+    pki.leaf = issue(MX, issuer=pki.intermediate, extensions=[*extensions, (
+        x509.SubjectAlternativeName([x509.DNSName(MX)]), False)])
+    return pki
+
+
+def odd_intermediate(*extensions):
+    pki = Pki(MX)
+    pki.intermediate = issue("Odd Intermediate CA", issuer=pki.root, extensions=list(extensions))
+    pki.leaf = issue(MX, issuer=pki.intermediate, names=(MX,))
+    return pki
+
+
+def root_path_length(limit):
+    pki = Pki(MX)
+    pki.root = issue("Constrained Root CA", ca=True, path_length=limit)
+    pki.intermediate = issue("Test Intermediate CA", issuer=pki.root, ca=True)
+    pki.leaf = issue(MX, issuer=pki.intermediate, names=(MX,))
+    return pki
+
+
+def compressed_leaf():
+    pki = Pki(MX)
+    pki.leaf = with_compressed_point(pki.leaf, pki.intermediate)
+    return pki
+
+
+def spki_record(usage, spki):
+    return f"{usage} 1 1 {hashlib.sha256(spki).hexdigest()}"
+
+
+CA = (x509.BasicConstraints(ca=True, path_length=None), True)
+CLIENT_ONLY = (x509.ExtendedKeyUsage([ExtendedKeyUsageOID.CLIENT_AUTH]), False)
+ANY_EKU = (x509.ExtendedKeyUsage([ExtendedKeyUsageOID.ANY_EXTENDED_KEY_USAGE]), False)
+CERT_SIGN_ONLY = (key_usage(key_cert_sign=True), True)
+SIGNATURE_ONLY = (key_usage(digital_signature=True), True)
+
 # (id, pki factory, serve root?, records(pki), expected match)
 SCENARIOS = [
     ("3-1-1-leaf", lambda: Pki(MX), False, lambda p: [p.leaf.tlsa(3, 1, 1)], "pass"),
@@ -74,6 +115,34 @@ SCENARIOS = [
      lambda p: [p.intermediate.tlsa(2, 1, 1)], "pass"),
     ("wildcard-two-labels-2-1-1", lambda: Pki(MX, names=("*.mx.example.test",)), False,
      lambda p: [p.intermediate.tlsa(2, 1, 1)], "fail"),
+    # RFC 7671 5.2.2: a 2 0 0 certificate from DNS completes a chain that omits it
+    ("2-0-0-root-not-sent", lambda: Pki(MX), False, lambda p: [p.root.tlsa(2, 0, 0)], "pass"),
+    ("2-0-0-root-sent", lambda: Pki(MX), True, lambda p: [p.root.tlsa(2, 0, 0)], "pass"),
+    # RFC 6698 2.1.2: selector 1 is the SPKI as encoded in the certificate
+    ("3-1-1-compressed-ec-point", compressed_leaf, False,
+     lambda p: [spki_record(3, p.leaf.compressed_spki)], "pass"),
+    ("3-1-1-reencoded-ec-point", compressed_leaf, False, lambda p: [spki_record(3, p.leaf.spki_der)], "fail"),
+    # OpenSSL's ssl_server purpose and CA checks on a DANE-TA path
+    ("client-auth-leaf-2-1-1", lambda: odd_leaf(CLIENT_ONLY), False, lambda p: [p.intermediate.tlsa(2, 1, 1)], "fail"),
+    ("any-eku-leaf-2-1-1", lambda: odd_leaf(ANY_EKU), False, lambda p: [p.intermediate.tlsa(2, 1, 1)], "fail"),
+    ("cert-sign-leaf-2-1-1", lambda: odd_leaf(CERT_SIGN_ONLY), False,
+     lambda p: [p.intermediate.tlsa(2, 1, 1)], "fail"),
+    ("no-eku-leaf-2-1-1", odd_leaf, False, lambda p: [p.intermediate.tlsa(2, 1, 1)], "pass"),
+    ("cn-only-leaf-2-1-1", lambda: Pki(MX, names=()), False, lambda p: [p.intermediate.tlsa(2, 1, 1)], "pass"),
+    ("intermediate-cannot-sign-root-2-1-1", lambda: odd_intermediate(CA, SIGNATURE_ONLY), True,
+     lambda p: [p.root.tlsa(2, 1, 1)], "fail"),
+    ("intermediate-cannot-sign-2-1-1", lambda: odd_intermediate(CA, SIGNATURE_ONLY), False,
+     lambda p: [p.intermediate.tlsa(2, 1, 1)], "fail"),
+    ("client-auth-intermediate-2-1-1", lambda: odd_intermediate(CA, CLIENT_ONLY), False,
+     lambda p: [p.intermediate.tlsa(2, 1, 1)], "fail"),
+    ("anchor-without-basic-constraints-2-1-1", lambda: odd_intermediate(CERT_SIGN_ONLY), False,
+     lambda p: [p.intermediate.tlsa(2, 1, 1)], "pass"),
+    ("intermediate-without-basic-constraints-root-2-1-1", lambda: odd_intermediate(CERT_SIGN_ONLY), True,
+     lambda p: [p.root.tlsa(2, 1, 1)], "fail"),
+    ("sent-non-ca-whose-key-is-2-1-0", lambda: odd_intermediate(), False,
+     lambda p: [p.intermediate.tlsa(2, 1, 0)], "fail"),
+    ("path-length-0-root-2-1-1", lambda: root_path_length(0), True, lambda p: [p.root.tlsa(2, 1, 1)], "fail"),
+    ("path-length-1-root-2-1-1", lambda: root_path_length(1), True, lambda p: [p.root.tlsa(2, 1, 1)], "pass"),
 ]
 
 

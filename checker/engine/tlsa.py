@@ -9,12 +9,17 @@ from datetime import datetime, timezone
 from cryptography.exceptions import InvalidSignature
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import dsa, ec, ed448, ed25519, rsa
-from cryptography.x509 import BasicConstraints, ExtensionNotFound, load_der_x509_certificate
+from cryptography.x509 import (BasicConstraints, ExtendedKeyUsage, ExtensionNotFound, KeyUsage, ObjectIdentifier,
+                               Version, load_der_x509_certificate)
+from cryptography.x509.oid import ExtendedKeyUsageOID
 
 from .certs import load_chain, name_matches
 
 DANE_TA, DANE_EE = 2, 3
 DIGEST_LENGTHS = {1: 32, 2: 64}  # RFC 6698 2.1.3: SHA2-256, SHA2-512
+# serverAuth, and the old Netscape / Microsoft Server Gated Crypto that OpenSSL still honours
+SERVER_PURPOSES = {ExtendedKeyUsageOID.SERVER_AUTH, ObjectIdentifier("2.16.840.1.113730.4.1"),
+                   ObjectIdentifier("1.3.6.1.4.1.311.10.3.3")}
 
 
 @dataclass(frozen=True)
@@ -66,11 +71,36 @@ def _unusable(record: TlsaRecord) -> str | None:
     return None
 
 
+def _der_item(data: bytes, start: int) -> tuple[int, int]:
+    """(content start, end) of the DER element at start (definite lengths only)."""
+    length, at = data[start + 1], start + 2
+    if length & 0x80:
+        count = length & 0x7F
+        if not 0 < count <= 4:
+            raise ValueError("unsupported DER length")
+        length, at = int.from_bytes(data[at:at + count], "big"), at + count
+    if at + length > len(data):
+        raise ValueError("truncated DER element")
+    return at, at + length
+
+
+def spki_der(cert) -> bytes:
+    """The subjectPublicKeyInfo exactly as encoded in the certificate (RFC 6698 2.1.2).
+    Re-serialising the parsed key is not the same: an EC point sent compressed, or RSA
+    parameters encoded unusually, would hash differently from what OpenSSL matches."""
+    tbs = cert.tbs_certificate_bytes
+    at, _ = _der_item(tbs, 0)
+    if tbs[at] == 0xA0:  # [0] version
+        at = _der_item(tbs, at)[1]
+    for _ in range(5):  # serialNumber, signature, issuer, validity, subject
+        at = _der_item(tbs, at)[1]
+    return tbs[at:_der_item(tbs, at)[1]]
+
+
 def _selected(cert, selector: int) -> bytes:
     if selector == 0:
         return cert.public_bytes(serialization.Encoding.DER)
-    return cert.public_key().public_bytes(serialization.Encoding.DER,
-                                          serialization.PublicFormat.SubjectPublicKeyInfo)
+    return spki_der(cert)
 
 
 def _digest(data: bytes, mtype: int) -> bytes:
@@ -84,7 +114,7 @@ def _digest(data: bytes, mtype: int) -> bytes:
 def record_matches(record: TlsaRecord, cert) -> bool:
     try:
         return _digest(_selected(cert, record.selector), record.mtype) == record.data
-    except ValueError:
+    except (ValueError, IndexError):
         return False
 
 
@@ -118,22 +148,103 @@ def _issued_by(child, issuer) -> bool:
     return True
 
 
-def _is_ca(cert) -> bool:
-    try:
-        return cert.extensions.get_extension_for_class(BasicConstraints).value.ca
-    except (ExtensionNotFound, ValueError):
-        return False
-
-
 def _valid_at(cert, when) -> bool:
     return cert.not_valid_before_utc <= when <= cert.not_valid_after_utc
 
 
+def _extension(cert, kind):
+    """The extension's value, None when absent; ValueError when it does not parse."""
+    try:
+        return cert.extensions.get_extension_for_class(kind).value
+    except ExtensionNotFound:
+        return None
+
+
+def _ca_problem(cert, top: bool) -> str | None:
+    """OpenSSL's check_ca as its non-strict chain check applies it: an intermediate needs
+    basicConstraints cA; the top of the path (the trust anchor) may instead be an X.509 v1
+    self-issued root or carry keyUsage keyCertSign. A keyUsage without keyCertSign never
+    issues certificates (RFC 5280 4.2.1.3)."""
+    usage = _extension(cert, KeyUsage)
+    if usage is not None and not usage.key_cert_sign:
+        return "its key usage does not allow certificate signing"
+    constraints = _extension(cert, BasicConstraints)
+    if constraints is not None:
+        return None if constraints.ca else "it is not a CA certificate"
+    if top and (usage is not None or (cert.version == Version.v1 and cert.issuer == cert.subject)):
+        return None
+    return "it is not a CA certificate"
+
+
+def _purpose_problem(cert, leaf: bool) -> str | None:
+    """OpenSSL's ssl_server purpose, checked on every certificate of a DANE-TA path: an
+    extendedKeyUsage must allow serverAuth (RFC 5280 4.2.1.12); a leaf's keyUsage must
+    allow a TLS key exchange (digitalSignature, keyEncipherment or keyAgreement)."""
+    purposes = _extension(cert, ExtendedKeyUsage)
+    if purposes is not None and not (set(purposes) & SERVER_PURPOSES):
+        return "its extended key usage does not include serverAuth"
+    usage = _extension(cert, KeyUsage)
+    if leaf and usage is not None and not (usage.digital_signature or usage.key_encipherment
+                                           or usage.key_agreement):
+        return "its key usage does not allow a TLS key exchange"
+    return None
+
+
+def _path_length_problem(path) -> str | None:
+    """RFC 5280 4.2.1.9: pathLenConstraint counts the non-self-issued intermediates below."""
+    for depth in range(2, len(path)):
+        constraints = _extension(path[depth], BasicConstraints)
+        below = sum(1 for cert in path[1:depth] if cert.issuer != cert.subject)
+        if constraints is not None and constraints.path_length is not None and below > constraints.path_length:
+            return f"{path[depth].subject.rfc4514_string()} allows at most {constraints.path_length} intermediates"
+    return None
+
+
+def _path_problem(path, when) -> str | None:
+    """Why the path from the leaf up to the trust anchor is not acceptable (None: it is)."""
+    try:
+        for depth, cert in enumerate(path):
+            name = cert.subject.rfc4514_string()
+            problem = _purpose_problem(cert, leaf=depth == 0)
+            if depth > 0:
+                problem = problem or _ca_problem(cert, top=depth == len(path) - 1)
+            if problem:
+                return f"{name}: {problem}"
+            if not _valid_at(cert, when):
+                return f"{name} is outside its validity period"
+        return _path_length_problem(path)
+    except ValueError as exc:  # an extension that does not parse: OpenSSL rejects the chain too
+        return f"a certificate extension does not parse ({exc})"
+
+
+def _dane_ta_path(anchors, anchor_keys, leaf, candidates):
+    """(path, anchor description) or (path, None), the way OpenSSL builds a DANE-TA chain:
+    climb through the sent certificates (and 2 0 0 certificates from DNS, RFC 7671 5.2.2),
+    stopping at the first issuer a DANE-TA record matches; when the chain cannot be
+    extended, accept a 2 1 0 key that signed its top (RFC 7671 5.2.2)."""
+    path, pool = [leaf], list(candidates)
+    while True:
+        current = path[-1]
+        if len(path) > 1:
+            found = next((record for record in anchors if record_matches(record, current)), None)
+            if found:
+                return path, f"DANE-TA record {found.text[:16]}... matches {current.subject.rfc4514_string()}"
+        issuer = next((cert for cert in pool if _issued_by(current, cert)), None)
+        if issuer is None:
+            break
+        pool.remove(issuer)
+        path.append(issuer)
+    found = next((record for record, key in anchor_keys if _signed_by_key(path[-1], key)), None)
+    if found:
+        return path, f"DANE-TA public key {found.text[:16]}... signed {path[-1].subject.rfc4514_string()}"
+    return path, None
+
+
 def match_chain(records, chain_der, reference_names, at_time: datetime | None = None):
     """(matched, detail). RFC 7671 5.1: DANE-EE matches the leaf alone, no name or date
-    checks. RFC 7671 5.2: DANE-TA matches an issuer in the presented chain (never the
-    leaf itself, as in OpenSSL) or, as 2 1 0, the key that signed the top of the chain;
-    the path to the leaf must verify, be in date, and name a reference identifier
+    checks. RFC 7671 5.2: DANE-TA matches an issuer of the leaf (never the leaf itself,
+    as in OpenSSL); the path from the leaf to it must verify, be in date, pass OpenSSL's
+    CA and serverAuth checks, and the leaf must name a reference identifier
     (RFC 7672 3.2.2/3.2.3)."""
     usable = [record for record in records if record.problem is None]
     try:
@@ -149,35 +260,15 @@ def match_chain(records, chain_der, reference_names, at_time: datetime | None = 
     anchors = [record for record in usable if record.usage == DANE_TA]
     if not anchors:
         return False, "no DANE-EE record matches the leaf certificate"
-    anchor_keys = []
-    for record in anchors:
-        if record.selector == 1 and record.mtype == 0:
-            anchor_keys.append((record, serialization.load_der_public_key(record.data)))
-    path, current, used, anchor = [leaf], leaf, {0}, None
-    for _ in range(len(certs)):
-        if len(path) > 1:
-            found = next((r for r in anchors if record_matches(r, current)), None)
-            if found:
-                anchor = f"DANE-TA record {found.text[:16]}... matches {current.subject.rfc4514_string()}"
-                break
-        found = next((r for r, key in anchor_keys if _signed_by_key(current, key)), None)
-        if found:
-            anchor = f"DANE-TA public key {found.text[:16]}... signed {current.subject.rfc4514_string()}"
-            break
-        step = next(((i, c) for i, c in enumerate(certs) if i not in used and _issued_by(current, c)), None)
-        if step is None:
-            break
-        used.add(step[0])
-        current = step[1]
-        path.append(current)
+    full = [record for record in anchors if record.mtype == 0]
+    anchor_keys = [(record, serialization.load_der_public_key(record.data)) for record in full if record.selector == 1]
+    dns_certs = [load_der_x509_certificate(record.data) for record in full if record.selector == 0]
+    path, anchor = _dane_ta_path(anchors, anchor_keys, leaf, certs[1:] + dns_certs)
     if anchor is None:
         return False, "no DANE-TA record matches an issuer in the presented chain (is the trust anchor sent?)"
-    when = at_time or datetime.now(timezone.utc)
-    if any(not _is_ca(cert) for cert in path[1:]):
-        return False, f"{anchor}, but an issuer in the path is not a CA certificate"
-    expired = [cert for cert in path if not _valid_at(cert, when)]
-    if expired:
-        return False, f"{anchor}, but {expired[0].subject.rfc4514_string()} is outside its validity period"
+    problem = _path_problem(path, at_time or datetime.now(timezone.utc))
+    if problem:
+        return False, f"{anchor}, but {problem}"
     if not any(name_matches(leaf, name, cn_fallback=True) for name in reference_names):
         return False, f"{anchor}, but the leaf certificate does not name {' or '.join(reference_names)}"
     return True, anchor
