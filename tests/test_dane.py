@@ -215,6 +215,26 @@ def test_dane_ta_accepts_the_tlsa_base_domain_after_cname_expansion():
     assert matches([hosted.intermediate.tlsa(2, 1, 1)], hosted.chain_der(), names=(MX, "mail.provider.test"))
 
 
+def test_a_sha2_512_record_hides_sha2_256_records_of_the_same_usage_and_selector(pki):
+    """RFC 7671 9: digest algorithm agility, as OpenSSL and Postfix apply it."""
+    ok, detail = dane.match_chain(recs("3 1 2 " + "00" * 64, pki.leaf.tlsa(3, 1, 1)), pki.chain_der(), [MX])
+    assert not ok and "RFC 7671 9" in detail
+    assert matches(["3 0 2 " + "00" * 64, pki.leaf.tlsa(3, 1, 1)], pki.chain_der())
+
+
+def test_a_cname_on_the_tlsa_record_adds_no_reference_identifier():
+    """RFC 7671 7: only CNAMEs of the MX host's address records change the TLSA base domain."""
+    hosted = Pki("mx.provider.test")
+    records = (hosted.intermediate.tlsa(2, 1, 1),)
+    redirected = Answer(dane.tlsa_name(MX), records=records, canonical_name="_25._tcp.mx.provider.test")
+    result, _ = dane.evaluate_dane([MxHost(MX, 10, ("127.55.1.1",), "secure")], {MX: redirected},
+                                   [probe(hosted.chain_der())])
+    assert result.hosts[0].match == "fail"
+    aliased = MxHost(MX, 10, ("127.55.1.1",), "secure", canonical_name="mx.provider.test")
+    result, _ = dane.evaluate_dane([aliased], {MX: redirected}, [probe(hosted.chain_der())])
+    assert result.hosts[0].match == "pass"
+
+
 def test_dane_ta_rejects_an_issuer_that_is_not_a_ca():
     fake_ca = issue("Not A CA", ca=False)
     leaf = issue(MX, issuer=fake_ca, names=(MX,))

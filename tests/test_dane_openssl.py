@@ -143,6 +143,17 @@ SCENARIOS = [
      lambda p: [p.intermediate.tlsa(2, 1, 0)], "fail"),
     ("path-length-0-root-2-1-1", lambda: root_path_length(0), True, lambda p: [p.root.tlsa(2, 1, 1)], "fail"),
     ("path-length-1-root-2-1-1", lambda: root_path_length(1), True, lambda p: [p.root.tlsa(2, 1, 1)], "pass"),
+    # RFC 7671 9: a SHA2-512 record hides SHA2-256 ones of the same usage and selector
+    ("stale-3-1-2-hides-3-1-1", lambda: Pki(MX), False, lambda p: ["3 1 2 " + "00" * 64, p.leaf.tlsa(3, 1, 1)],
+     "fail"),
+    ("3-1-2-beside-stale-3-1-1", lambda: Pki(MX), False, lambda p: [p.leaf.tlsa(3, 1, 2), "3 1 1 " + "00" * 32],
+     "pass"),
+    ("stale-3-0-2-beside-3-1-1", lambda: Pki(MX), False, lambda p: ["3 0 2 " + "00" * 64, p.leaf.tlsa(3, 1, 1)],
+     "pass"),
+    ("stale-3-1-2-beside-3-1-0", lambda: Pki(MX), False, lambda p: ["3 1 2 " + "00" * 64, p.leaf.tlsa(3, 1, 0)],
+     "pass"),
+    ("stale-2-1-2-hides-2-1-1", lambda: Pki(MX), False,
+     lambda p: ["2 1 2 " + "00" * 64, p.intermediate.tlsa(2, 1, 1)], "fail"),
 ]
 
 

@@ -93,16 +93,15 @@ def _get(host, key, default=None):
     return host.get(key, default) if isinstance(host, dict) else getattr(host, key, default)
 
 
-def _reference_names(name, mx_host, answer) -> list[str]:
-    """RFC 7672 3.2.2: the MX host name, and the TLSA base domain after secure CNAME expansion."""
+def _reference_names(name, mx_host) -> list[str]:
+    """RFC 7672 3.2.2: the MX host name and the TLSA base domain, which is the MX host name
+    after (secure) CNAME expansion of its address records (2.2.3). A CNAME on the TLSA
+    record itself only says where the records are kept: it never adds a name the
+    certificate may carry (RFC 7671 7)."""
     names = [name]
-    for alias in (_get(mx_host, "canonical_name"), getattr(answer, "canonical_name", None)):
-        if alias:
-            alias = alias.rstrip(".").lower()
-            prefix = f"_{TLSA_PORT}._tcp."
-            alias = alias[len(prefix):] if alias.startswith(prefix) else alias
-            if alias and alias not in names:
-                names.append(alias)
+    alias = (_get(mx_host, "canonical_name") or "").rstrip(".").lower()
+    if alias and alias not in names:
+        names.append(alias)
     return names
 
 
@@ -150,7 +149,7 @@ def evaluate_dane(mx_hosts, tlsa_answers, probes, at_time: datetime | None = Non
         spki = _leaf_spki(host_probes)
         match, detail = "not-tested", None
         if tlsa == "valid":
-            references = _reference_names(name, mx_host, answer)
+            references = _reference_names(name, mx_host)
             match, detail, spki2, no_tls = _host_match(name, parsed, host_probes, references, at_time)
             spki = spki or spki2
             _valid_host_findings(add, name, parsed, match, detail, spki, no_tls, mx_host)

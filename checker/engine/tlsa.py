@@ -240,13 +240,35 @@ def _dane_ta_path(anchors, anchor_keys, leaf, candidates):
     return path, None
 
 
+def strongest_digests(records):
+    """RFC 7671 9 (digest algorithm agility), as OpenSSL and Postfix apply it: for each
+    usage and selector, only the records of the strongest digest published count, so a
+    stale SHA-256 record beside SHA-512 ones is ignored. Full-data records always count."""
+    strongest = {}
+    for record in records:
+        key = (record.usage, record.selector)
+        strongest[key] = max(strongest.get(key, 0), record.mtype)
+    return [record for record in records
+            if record.mtype == 0 or record.mtype == strongest[(record.usage, record.selector)]]
+
+
 def match_chain(records, chain_der, reference_names, at_time: datetime | None = None):
-    """(matched, detail). RFC 7671 5.1: DANE-EE matches the leaf alone, no name or date
-    checks. RFC 7671 5.2: DANE-TA matches an issuer of the leaf (never the leaf itself,
+    """(matched, detail). Of the usable records only the strongest digests count (RFC 7671 9).
+    RFC 7671 5.1: DANE-EE matches the leaf alone, no name or date checks. RFC 7671 5.2: DANE-TA matches an issuer of the leaf (never the leaf itself,
     as in OpenSSL); the path from the leaf to it must verify, be in date, pass OpenSSL's
     CA and serverAuth checks, and the leaf must name a reference identifier
     (RFC 7672 3.2.2/3.2.3)."""
     usable = [record for record in records if record.problem is None]
+    counted = strongest_digests(usable)
+    matched, detail = _match_usable(counted, chain_der, reference_names, at_time)
+    ignored = [record.text[:16] + "..." for record in usable if record not in counted]
+    if not matched and ignored:
+        detail += (f"; {', '.join(ignored)} not used: a SHA2-512 record with the same usage and selector"
+                   " takes precedence (RFC 7671 9)")
+    return matched, detail
+
+
+def _match_usable(usable, chain_der, reference_names, at_time):
     try:
         certs = load_chain(chain_der)
     except ValueError:
