@@ -4,6 +4,8 @@ Run every few seconds (`manage.py sweep_checks --loop`, started by scripts/run.s
 
 * queued checks that never reached Redis (it was down at submission), or whose job
   Redis no longer has (restarted without its data), are enqueued again;
+* queued checks whose job has waited longer than CHECK_STALE_SECONDS for a worker end
+  as failed (the page would otherwise say "Waiting to start" forever);
 * running checks end as failed, with a reason people can read, when their job failed
   or vanished, when the worker that held them is gone, or when they have been running
   longer than CHECK_STALE_SECONDS.
@@ -33,6 +35,7 @@ REASON_WORKER_GONE = "The worker running this check stopped before it finished. 
 REASON_JOB_FAILED = "The check stopped with an internal error. Please retry."
 REASON_JOB_LOST = "The queued job of this check was lost. Please retry."
 REASON_NO_RESULT = "The check ended without saving a result. Please retry."
+REASON_NOT_STARTED = "No worker started the check within {seconds} seconds. Please retry in a few minutes."
 
 
 @dataclass
@@ -117,11 +120,15 @@ def running_check_problem(conn, check: Check, now) -> str | None:
     return None
 
 
-def _queued_job_problem(job) -> str | None:
-    """A queued check whose job already ended without running it (e.g. the worker died at the start)."""
+def _queued_job_problem(job, check: Check, now) -> str | None:
+    """A queued check whose job already ended without running it (e.g. the worker died at
+    the start), or has waited for a worker longer than CHECK_STALE_SECONDS."""
     from rq.job import JobStatus
 
     status = job.get_status(refresh=False)
+    stale = timedelta(seconds=settings.CHECK_STALE_SECONDS)
+    if status == JobStatus.QUEUED and check.enqueued_at < now - stale:
+        return REASON_NOT_STARTED.format(seconds=settings.CHECK_STALE_SECONDS)
     if status == JobStatus.FAILED:
         return _failure_reason(job)
     if status in (JobStatus.STOPPED, JobStatus.CANCELED):
@@ -163,7 +170,7 @@ def sweep() -> SweepResult:
         if check.enqueued_at is not None:
             job = _job(conn, check.pk)
             if job is not None:
-                reason = _queued_job_problem(job)
+                reason = _queued_job_problem(job, check, now)
                 if reason and _fail(check, reason, now):
                     result.failed.append(check.pk)
                 continue  # otherwise waiting for a worker, as it should

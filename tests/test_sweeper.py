@@ -94,6 +94,19 @@ def test_a_queued_check_with_its_job_waiting_is_left_alone(redis_conn):
     assert result.enqueued == [] and result.failed == []
 
 
+def test_a_queued_check_no_worker_picked_up_within_the_stale_limit_fails(redis_conn, settings):
+    settings.CHECK_STALE_SECONDS = 300
+    waiting = queued_check(age_seconds=400, enqueued_at=timezone.now() - timedelta(seconds=301))
+    enqueue_job(redis_conn, waiting)
+    recent = queued_check(age_seconds=400, enqueued_at=timezone.now() - timedelta(seconds=200))
+    enqueue_job(redis_conn, recent)
+    assert sweeper.sweep().failed == [waiting.pk]
+    waiting.refresh_from_db()
+    assert waiting.status == "failed" and "No worker started the check within 300 seconds" in waiting.error
+    recent.refresh_from_db()
+    assert recent.status == "queued"
+
+
 def test_a_running_check_older_than_the_stale_limit_fails_with_a_reason(redis_conn, settings):
     settings.CHECK_STALE_SECONDS = 300
     check = running_check(started_seconds_ago=301)
