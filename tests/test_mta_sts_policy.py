@@ -70,6 +70,9 @@ INVALID = [
     (BASE.replace("max_age: 604800\n", "").encode(), "required key max_age is missing", False),
     (BASE.replace("max_age", "Max_Age").encode(), "required key max_age is missing", False),
     (BASE.replace("\n", "\r").encode(), "carriage return", False),
+    # sts-policy-term is LF / CRLF: a lone CR ending the last, unterminated line is neither
+    (BASE.rstrip("\n").encode() + b"\r", "carriage return", True),
+    (BASE.encode() + b"x: 1\r\r\n", "carriage return", True),
     (b"\xef\xbb\xbf" + BASE.encode(), "byte order mark", False),
     (BASE.encode() + b"x: \xff\n", "not valid UTF-8", False),
     (b"<html><body>Not found</body></html>", "not 'key: value'", False),

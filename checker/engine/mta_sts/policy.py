@@ -138,6 +138,20 @@ def decode_body(body) -> tuple[str, list[PolicyError]]:
     return text, problems
 
 
+def _lines(text: str) -> list[str]:
+    """The lines of the body without their sts-policy-term (LF / CRLF, RFC 8461 3.2).
+
+    A CR counts as part of a terminator only right before an LF: a lone CR, also one at
+    the very end of an unterminated last line, stays in the line and is reported there.
+    """
+    if not text:
+        return []
+    lines = text.split("\n")
+    last = lines.pop()  # after the final LF: "" when the optional last term is present
+    lines = [line[:-1] if line.endswith("\r") else line for line in lines]
+    return lines + [last] if last else lines
+
+
 def parse_policy(body) -> Policy:
     """Parse a policy body (bytes as fetched, or text). Never raises."""
     text, problems = decode_body(body)
@@ -147,11 +161,7 @@ def parse_policy(body) -> Policy:
     extensions: list[tuple[str, str]] = []
     if not text:
         problems.append(PolicyError(None, "policy is empty", False))
-    lines = text.split("\n")
-    if lines and lines[-1] == "" and len(lines) > 1:
-        lines.pop()  # the final sts-policy-term is optional, and this is it
-    for number, raw in enumerate(lines if text else (), start=1):
-        line = raw[:-1] if raw.endswith("\r") else raw
+    for number, line in enumerate(_lines(text), start=1):
 
         def problem(message, tolerated=None):
             if len(problems) < MAX_ERRORS:
@@ -159,6 +169,8 @@ def parse_policy(body) -> Policy:
 
         if "\r" in line:
             problem("contains a carriage return that is not part of CRLF")
+            if line.partition(":")[0] in KNOWN:
+                values.setdefault(line.partition(":")[0], None)  # broken, not also "missing"
             continue
         if not line.strip(WSP):
             problem("empty line; the grammar has no blank lines", True)
