@@ -47,7 +47,9 @@ INVALID = [
     ("v=STSv1 x;id=1", "expected ';'"),
 ]
 
-NOT_STS = ["", "v=spf1 -all", "v=STSv10;id=1", "V=STSv1;id=1", "v=STSV1;id=1", " v=STSv1;id=1", "v=STSv1id=1"]
+# RFC 8461 3.1: strings that do not begin with "v=STSv1" *WSP ";" are discarded.
+NOT_STS = ["", "v=spf1 -all", "v=STSv10;id=1", "V=STSv1;id=1", "v=STSV1;id=1", " v=STSv1;id=1", "v=STSv1id=1",
+           "v=STSv1", "v=STSv1 ", "v=STSv1 id=1"]
 
 
 @pytest.mark.parametrize("text, ident", VALID)
@@ -89,7 +91,19 @@ def test_selection_reports_multiple_when_two_sts_records_exist():
 
 
 def test_selection_counts_an_invalid_second_record_as_multiple():
-    assert select_record(["v=STSv1; id=1", "v=STSv1"]).status == "multiple"
+    assert select_record(["v=STSv1; id=1", "v=STSv1; id=2019-01-01"]).status == "multiple"
+
+
+@pytest.mark.parametrize("other", ["v=STSv1", "v=STSv1 id=2", "V=STSv1; id=2", "v=STSv10; id=2"])
+def test_selection_discards_strings_not_beginning_with_v_stsv1_semicolon(other):
+    # RFC 8461 3.1: "records that do not begin with "v=STSv1;" are discarded"
+    selection = select_record(["v=STSv1; id=1", other])
+    assert selection.status == "valid" and selection.record.id == "1" and selection.sts_records == ("v=STSv1; id=1",)
+
+
+def test_a_lone_version_tag_is_reported_invalid_not_missing():
+    selection = select_record(["v=STSv1"])
+    assert selection.status == "invalid" and "id is missing" in selection.errors[0]
 
 
 def test_selection_reports_missing_when_no_sts_record_exists():

@@ -20,7 +20,9 @@ VALID = [
     ("v=TLSRPTv1;rua=https://[2001:db8::1]/r", ("https://[2001:db8::1]/r",)),
     ("v=TLSRPTv1;rua=https://r.fi", ("https://r.fi",)),
     ("v=TLSRPTv1;ext=1;rua=mailto:a@b.fi", ("mailto:a@b.fi",)),
-    ("v=TLSRPTv1;rua=mailto:a@b.fi;rua=mailto:c@d.fi", ("mailto:a@b.fi",)),
+    # RFC 8460 3 lets a record declare more than one rua and has no first-one-wins rule
+    ("v=TLSRPTv1;rua=mailto:a@b.fi;rua=mailto:c@d.fi", ("mailto:a@b.fi", "mailto:c@d.fi")),
+    ("v=TLSRPTv1;rua=mailto:a@b.fi,https://r.fi/x;ext=1;rua=mailto:c@d.fi", ("mailto:a@b.fi", "https://r.fi/x", "mailto:c@d.fi")),
 ]
 
 INVALID = [
@@ -53,7 +55,9 @@ INVALID = [
     ("v=tlsrptv1;rua=mailto:a@b.fi", "exactly 'v=TLSRPTv1'"),
 ]
 
-NOT_TLSRPT = ["", "v=spf1 -all", "v=TLSRPTv10;rua=mailto:a@b.fi", "v=tlsrptv1;rua=x", " v=TLSRPTv1;rua=x"]
+# RFC 8460 3: strings that do not begin with "v=TLSRPTv1" *WSP ";" are discarded.
+NOT_TLSRPT = ["", "v=spf1 -all", "v=TLSRPTv10;rua=mailto:a@b.fi", "v=tlsrptv1;rua=x", " v=TLSRPTv1;rua=x",
+              "v=TLSRPTv1", "v=TLSRPTv1 rua=mailto:a@b.fi"]
 
 
 @pytest.mark.parametrize("text, rua", VALID)
@@ -75,8 +79,13 @@ def test_strings_not_starting_with_exactly_v_tlsrptv1_are_not_tlsrpt_records(tex
     assert not is_tlsrpt_record(text)
 
 
-def test_a_second_rua_field_warns_that_only_the_first_may_be_used():
-    assert parse_tlsrpt("v=TLSRPTv1;rua=mailto:a@b.fi;rua=mailto:c@d.fi").warnings
+def test_a_second_rua_field_counts_but_is_warned_about():
+    record = parse_tlsrpt("v=TLSRPTv1;rua=mailto:a@b.fi;rua=mailto:c@d.fi")
+    assert record.valid and any("single rua field" in w for w in record.warnings)
+
+
+def test_a_bad_uri_in_a_second_rua_field_makes_the_record_invalid():
+    assert not parse_tlsrpt("v=TLSRPTv1;rua=mailto:a@b.fi;rua=noscheme").valid
 
 
 def test_uri_error_accepts_plain_report_addresses():
@@ -108,6 +117,13 @@ def test_evaluate_advises_against_more_than_one_rua_uri():
 def test_evaluate_ignores_unrelated_txt_records():
     result = evaluate_tls_rpt(answer("v=spf1 -all", "v=TLSRPTv1;rua=mailto:a@example.fi"))
     assert result.status == "valid" and result.raw == ("v=TLSRPTv1;rua=mailto:a@example.fi",)
+
+
+@pytest.mark.parametrize("other", ["v=TLSRPTv1", "v=TLSRPTv1 rua=mailto:b@example.fi", "v=TLSRPTv2;rua=mailto:b@x.fi"])
+def test_evaluate_discards_strings_not_beginning_with_v_tlsrptv1_semicolon(other):
+    # RFC 8460 3: "records that do not begin with "v=TLSRPTv1;" are discarded"
+    result = evaluate_tls_rpt(answer("v=TLSRPTv1;rua=mailto:a@example.fi", other))
+    assert result.status == "valid" and result.rua == ("mailto:a@example.fi",)
 
 
 def test_evaluate_reports_multiple_records():

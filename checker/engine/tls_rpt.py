@@ -12,13 +12,12 @@
 import re
 from dataclasses import dataclass, field
 
+from . import txt_fields
 from .findings import Finding
-from .mta_sts.record import show
+from .txt_fields import WSP, show
 
 VERSION = "v=TLSRPTv1"
-WSP = " \t"
-_EXT_NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9_.\-]{0,31}")
-_EXT_VALUE = re.compile(r"[\x21-\x3a\x3c\x3e-\x7e]+")
+RFC = "RFC 8460 3"
 # RFC 3986 2: unreserved / pct-encoded / sub-delims / gen-delims (',' and ';' cannot reach here).
 _URI_CHARS = re.compile(r"(?:[A-Za-z0-9\-._~!$&'()*+=:@/?#\[\]]|%[0-9A-Fa-f]{2})*")
 _LABEL = re.compile(r"[A-Za-z0-9](?:[A-Za-z0-9\-]*[A-Za-z0-9])?")
@@ -98,44 +97,28 @@ class TlsRptRecord:
 
 
 def is_tlsrpt_record(txt: str) -> bool:
-    return txt.startswith(VERSION) and (len(txt) == len(VERSION) or txt[len(VERSION)] in WSP + ";")
+    """True if a TXT string begins with "v=TLSRPTv1" *WSP ";" (RFC 8460 3); others are discarded."""
+    return txt_fields.is_record(txt, VERSION)
 
 
 def looks_like_tlsrpt_record(txt: str) -> bool:
-    return not is_tlsrpt_record(txt) and txt.strip(WSP).lower().startswith(VERSION.lower())
+    return txt_fields.looks_like(txt, VERSION)
 
 
 def _near_miss_error(txt: str) -> str:
-    if txt.startswith(VERSION):
-        return f"record {show(txt)}: 'v=TLSRPTv1' must be followed by ';' (RFC 8460 3); senders ignore it"
-    return (
-        f"record {show(txt)} does not start with exactly 'v=TLSRPTv1' (case-sensitive, no leading "
-        "whitespace); senders ignore it (RFC 8460 3)"
-    )
-
-
-def _field_error(text: str) -> str:
-    name, eq, value = text.partition("=")
-    if not eq:
-        return f"field {show(text)} has no '=' (RFC 8460 3)"
-    if not _EXT_NAME.fullmatch(name):
-        return f"field name {show(name)} is not 1 to 32 letters, digits, '_', '-', '.' (RFC 8460 3)"
-    if not value:
-        return f"field {show(name)} has an empty value (RFC 8460 3)"
-    if value[-1:] in WSP:
-        return f"field {show(text)} has whitespace after the value without a following ';' (RFC 8460 3)"
-    return f"value of field {show(name)} contains spaces, '=' or control characters (RFC 8460 3)"
+    return txt_fields.near_miss_error(txt, VERSION, "rua", RFC)
 
 
 def _parse_rua(value: str, errors: list[str]) -> list[str]:
+    """tlsrpt-uri *(*WSP "," *WSP tlsrpt-uri): the valid URIs; the invalid ones go to `errors`."""
     uris = []
     for piece in value.split(","):
         uri = piece.strip(WSP)
         if not uri:
-            errors.append("rua has an empty URI (a stray comma?) (RFC 8460 3)")
+            errors.append(f"rua has an empty URI (a stray comma?) ({RFC})")
             continue
         if any(ch in WSP for ch in uri):
-            errors.append(f"rua URIs must be separated by ',' ({show(uri)} contains whitespace) (RFC 8460 3)")
+            errors.append(f"rua URIs must be separated by ',' ({show(uri)} contains whitespace) ({RFC})")
             continue
         problem = uri_error(uri)
         if problem:
@@ -146,45 +129,39 @@ def _parse_rua(value: str, errors: list[str]) -> list[str]:
 
 
 def parse_tlsrpt(txt: str) -> TlsRptRecord:
-    """Parse one TXT string. Never raises."""
+    """Parse one TXT string (a near miss comes back with the reason senders ignore it). Never raises.
+
+    Every rua field counts: RFC 8460 3 lets a record "declare more than one rua" and has
+    no first-one-wins rule (unlike RFC 8461 3.2), so `rua` lists the URIs of all of them.
+    """
     if not is_tlsrpt_record(txt):
         return TlsRptRecord(txt, (), (), (_near_miss_error(txt),), ())
-    errors: list[str] = []
+    fields, errors = txt_fields.split_fields(txt, VERSION, RFC)
     warnings: list[str] = []
-    rua: list[str] | None = None
+    rua_fields = 0
+    rua: list[str] = []
     extensions: list[tuple[str, str]] = []
-    parts = txt[len(VERSION):].split(";")
-    if parts[0].strip(WSP):
-        errors.append(f"unexpected text {show(parts[0])} after v=TLSRPTv1; expected ';' (RFC 8460 3)")
-    fields = parts[1:]
-    for index, part in enumerate(fields):
-        last = index == len(fields) - 1
-        text = part.lstrip(WSP)
-        if not last:
-            text = text.rstrip(WSP)
-        if not text.strip(WSP):
-            if not last:
-                errors.append("empty field between two ';' (RFC 8460 3)")
-            continue
-        name, _, value = text.partition("=")
-        if name == "rua" and "=" in text:
-            if value and value[-1] in WSP:
-                errors.append(_field_error(text))
-                continue
-            uris = _parse_rua(value, errors)
-            if rua is None:
-                rua = uris
+    for text in fields:
+        name, eq, value = text.partition("=")
+        if name == "rua" and eq:
+            rua_fields += 1
+            if value[-1:] in (" ", "\t"):
+                errors.append(txt_fields.field_error(text, RFC))
             else:
-                warnings.append("rua appears more than once; senders may use only the first")
+                rua.extend(_parse_rua(value, errors))
             continue
-        if not (_EXT_NAME.fullmatch(name) and "=" in text and _EXT_VALUE.fullmatch(value)):
-            errors.append(_field_error(text))
-            continue
-        extensions.append((name, value))
-    if rua is None:
+        pair = txt_fields.extension(text)
+        if pair is None:
+            errors.append(txt_fields.field_error(text, RFC))
+        else:
+            extensions.append(pair)
+    if not rua_fields:
         hint = " (field names are case-sensitive)" if any(n.lower() == "rua" for n, _ in extensions) else ""
-        errors.append(f"required field rua is missing{hint} (RFC 8460 3)")
-    return TlsRptRecord(txt, tuple(rua or ()), tuple(extensions), tuple(errors), tuple(warnings))
+        errors.append(f"required field rua is missing{hint} ({RFC})")
+    elif rua_fields > 1:
+        warnings.append(f"rua appears in {rua_fields} fields; some senders read only one: list every URI "
+                        "in a single rua field, separated by ','")
+    return TlsRptRecord(txt, tuple(rua), tuple(extensions), tuple(errors), tuple(warnings))
 
 
 @dataclass(frozen=True)

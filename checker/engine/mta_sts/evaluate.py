@@ -6,7 +6,7 @@ from ..findings import Finding
 from .fetch import POLICY_PATH, MtaStsRetrieved, _failure
 from .matching import coverage, mx_matches, unused_patterns
 from .policy import Policy, parse_policy
-from .record import select_record
+from .record import is_sts_record, select_record
 
 WEEK = 604800
 RECOMMENDED_MAX_AGE = 1209600  # common guidance for enforce: at least two weeks
@@ -199,7 +199,7 @@ def _record_findings(add, record, host, record_name):
         add("mta_sts.record.invalid", "fail", f"{record_name}: " + "; ".join(record["errors"][:3]), record_name,
             errors=record["errors"], raw=record["raw"], suggested_record="v=STSv1; id=<YYYYMMDDhhmm>")
     elif status == "multiple":
-        sts = [t for t in record["raw"] if t.startswith("v=STSv1")]
+        sts = [t for t in record["raw"] if is_sts_record(t)]
         add("mta_sts.record.multiple", "fail",
             f"{record_name} has {len(sts)} v=STSv1 records; senders ignore them all (RFC 8461 3.1)",
             record_name, records=sts, suggested_record="v=STSv1; id=<YYYYMMDDhhmm>")
