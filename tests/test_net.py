@@ -125,6 +125,45 @@ def test_banner_line_over_one_kibibyte_is_a_protocol_error(config):
     assert (result.status, result.error_kind) == ("unreachable", "protocol")
 
 
+def scripted(banner: bytes, ehlo_reply: bytes, heard: list):
+    """A server that greets with banner, answers EHLO with ehlo_reply and records commands."""
+    def handle(conn):
+        conn.sendall(banner)
+        reader = srv.LineReader(conn)
+        while line := reader.line():
+            heard.append(line.split(b" ")[0].upper().decode())
+            if heard[-1] == "QUIT":
+                conn.sendall(b"221 bye\r\n")
+                return
+            conn.sendall(ehlo_reply if heard[-1] == "EHLO" else b"503 bad sequence of commands\r\n")
+
+    return handle
+
+
+def test_banner_554_is_refused_service_and_still_gets_a_quit(config):
+    """RFC 5321 3.1: a server answering 554 instead of 220 waits for QUIT."""
+    heard = []
+    with srv.Server(scripted(b"554 no SMTP service here\r\n", b"", heard)) as server:
+        result = probe(server, config)
+    assert (result.status, result.stage, result.error_kind) == ("unreachable", "banner", "rejected")
+    assert heard == ["QUIT"]
+
+
+@pytest.mark.parametrize("reply, status", [
+    (b"502 5.5.2 command not implemented\r\n", "not-offered"),  # no ESMTP: HELO has no STARTTLS
+    (b"500 syntax error\r\n", "not-offered"),
+    (b"421 4.3.2 shutting down\r\n", "unreachable"),  # refuses service, says nothing about STARTTLS
+    (b"554 5.7.1 go away\r\n", "unreachable"),
+])
+def test_ehlo_refusal_is_not_offered_only_when_ehlo_is_unsupported(config, reply, status):
+    """RFC 5321 3.2: 500/501/502/550 mean EHLO is not supported (a client falls back to HELO)."""
+    heard = []
+    with srv.Server(scripted(b"220 mx.example.test ESMTP\r\n", reply, heard)) as server:
+        result = probe(server, config)
+    assert (result.status, result.stage, result.error_kind) == (status, "ehlo", "rejected")
+    assert heard == (["EHLO"] if reply.startswith(b"421") else ["EHLO", "QUIT"])
+
+
 def test_server_without_starttls_is_not_offered(config):
     with srv.Server(srv.smtp_handler(starttls=False)) as server:
         result = probe(server, config)

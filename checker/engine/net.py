@@ -31,6 +31,7 @@ CONNECT_TIMEOUT = 5.0
 READ_TIMEOUT = 5.0
 QUIT_WAIT = 2.0
 EHLO_NAME = "tls-checker.invalid"
+EHLO_UNSUPPORTED = (500, 501, 502, 550)  # RFC 5321 3.2: "EHLO not acceptable" replies
 USER_AGENT = "smtp-tls-checker"
 # OpenSSL 3 refuses peers without RFC 5746 secure renegotiation; old MTAs lack it and
 # we want to report what they offer, not fail on it.
@@ -267,14 +268,22 @@ def smtp_starttls(host: str, address: str, port: int, deadline: float, config) -
         code, lines = _read_reply(stream)
         seen["banner"] = "\n".join(lines)
         if code != 220:
+            # RFC 5321 3.1: a 554 greeting still waits for our QUIT; 421 closes at once.
+            if code != 421:
+                _quit(stream)
             return done("unreachable", stage=stage, error_kind="rejected", error=f"banner {code}", **seen)
         stage = "ehlo"
         stream.sendall(f"EHLO {EHLO_NAME}\r\n".encode())
         code, lines = _read_reply(stream)
         seen["ehlo"] = tuple(lines)
         if code != 250:
-            _quit(stream)
-            return done("not-offered", stage=stage, error_kind="rejected", error=f"EHLO answered {code}", **seen)
+            if code != 421:
+                _quit(stream)
+            # RFC 5321 3.2: a server without ESMTP answers EHLO with 500, 501, 502 or 550; a
+            # client then falls back to HELO, which has no STARTTLS. Any other reply (421,
+            # 4xx, 554) refuses us service rather than saying anything about STARTTLS.
+            status = "not-offered" if code in EHLO_UNSUPPORTED else "unreachable"
+            return done(status, stage=stage, error_kind="rejected", error=f"EHLO answered {code}", **seen)
         keywords = {line[4:].split(" ")[0].upper() for line in lines[1:]}
         seen["starttls_offered"] = "STARTTLS" in keywords
         if not seen["starttls_offered"]:

@@ -23,7 +23,7 @@ FINDING_CODES = {
     "starttls.handshake_failed": "STARTTLS is offered but the TLS handshake fails",
     "starttls.tls_version_old": "The MX negotiates a TLS version below 1.2",
     "starttls.unreachable": "The MX address did not accept an SMTP connection in time",
-    "starttls.smtp_error": "The SMTP dialogue before STARTTLS broke (rejected banner, malformed or oversized reply)",
+    "starttls.smtp_error": "The SMTP dialogue before STARTTLS broke (banner or EHLO refused, malformed or oversized reply)",
     "starttls.refused_address": "The MX address is not public, so it was not contacted",
     "starttls.no_address": "The MX host has no address to probe",
     "starttls.certificate.valid": "The MX certificate is WebPKI-valid for the MX host name",
