@@ -80,3 +80,48 @@ def test_unknown_validation_is_accepted_when_the_answer_itself_is_authenticated(
 def test_ds_lookup_failure_means_no_ds_known():
     result, _ = evaluate(ans("SOA", ["x"]), ans("DS", rcode="TIMEOUT", security="error"))
     assert result.ds_present is False
+
+
+def evaluate_with_mx(soa, mx, ds=DS, validates=True):
+    result, findings = evaluate_dnssec(DnssecRetrieved(DOMAIN, soa, ds, mx), validates)
+    return result, [f.code for f in findings]
+
+
+def test_a_bogus_mx_rrset_makes_a_signed_domain_bogus_even_when_its_soa_validates():
+    # RFC 4035 5.5: validators refuse the MX RRset (e.g. its RRSIG expired), so mail cannot be routed.
+    reason = "EDE 7 (Signature Expired): MX"
+    mx = ans("MX", ["10 mx.example.fi."], rcode="SERVFAIL", security="bogus", reason=reason)
+    result, codes = evaluate_with_mx(ans("SOA", ["x"]), mx)
+    assert (result.status, result.reason, result.ds_present) == ("bogus", reason, True)
+    assert codes == ["dnssec.bogus"]
+
+
+def test_a_failed_soa_lookup_falls_back_to_the_mx_answer():
+    result, _ = evaluate_with_mx(ans("SOA", rcode="TIMEOUT", security="error"), ans("MX", ["10 mx.example.fi."]))
+    assert result.status == "secure"
+
+
+def test_a_bogus_answer_proves_validation_when_the_root_lookup_failed():
+    result, codes = evaluate(ans("SOA", rcode="SERVFAIL", security="bogus", reason="EDE 6 (DNSSEC Bogus)"), DS,
+                             validates=None)
+    assert result.status == "bogus" and codes == ["dnssec.bogus"]
+
+
+def test_a_ds_under_an_unsigned_parent_is_insecure_not_an_unsupported_algorithm():
+    # The DS answer itself has no AD: the parent is not signed, no chain of trust reaches the DS.
+    unsigned_parent_ds = ans("DS", ["12345 13 2 " + "ab" * 32], security="insecure")
+    result, codes = evaluate(ans("SOA", ["x"], security="insecure"), unsigned_parent_ds)
+    assert (result.status, result.ds_present) == ("insecure", True)
+    assert codes == ["dnssec.insecure"]
+
+
+def test_a_secure_ds_with_an_insecure_zone_is_an_unsupported_algorithm_even_without_ede():
+    result, codes = evaluate(ans("SOA", ["x"], security="insecure"), DS)
+    assert result.status == "insecure" and codes == ["dnssec.unsupported_algorithm"]
+
+
+def test_a_cname_answer_to_the_ds_query_is_not_a_ds_at_the_parent():
+    aliased = DnsAnswer(name=DOMAIN, rdtype="DS", rcode="NOERROR", security="secure",
+                        records=("12345 13 2 " + "ab" * 32,), cname_chain=(DOMAIN,), canonical_name="other.fi")
+    result, _ = evaluate(ans("SOA", ["x"]), aliased)
+    assert result.ds_present is False

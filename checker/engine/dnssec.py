@@ -3,16 +3,22 @@
 The checker trusts CHECKER_RESOLVER to validate; it proves that first by asking for the
 root DNSKEY RRset with DO and requiring AD (Resolver.validates). Without that proof an
 unsigned-looking answer means nothing, so the status is `error`, never `insecure`.
+
+The status is read from the domain's SOA query: the SOA itself at a zone apex, or the
+authenticated NODATA/NXDOMAIN proof below one (RFC 4035 3.1.3), so an insecure delegation
+below a signed parent and a signed zone without DS are both `insecure`. The domain's MX
+answer counts too: a signed zone whose MX RRset fails validation is `bogus` (validating
+senders cannot get its mail routing, RFC 4035 5.5), even when its SOA validates.
 """
 import time
 from dataclasses import dataclass
 
-from .dns import BOGUS, ERROR, INSECURE, INSECURE_EDE, SECURE, DnsAnswer, format_ede
+from .dns import BOGUS, ERROR, INSECURE, INSECURE_EDE, SECURE, DnsAnswer, ds_rrset_exists, format_ede
 from .findings import Finding
 
 FINDING_CODES = {
     "dnssec.secure": "The domain is DNSSEC-signed and validates from the root trust anchor",
-    "dnssec.insecure": "The domain is not DNSSEC-signed (no DS at the parent)",
+    "dnssec.insecure": "The domain is not DNSSEC-signed (no secure DS at the parent)",
     "dnssec.unsupported_algorithm": "A DS exists but the zone uses an algorithm or digest validators do not support, so it counts as unsigned",
     "dnssec.bogus": "The domain is signed but validation fails: validating resolvers refuse its records",
     "dnssec.error": "The DNSSEC status could not be determined (timeout or SERVFAIL without a validation error)",
@@ -26,6 +32,7 @@ class DnssecRetrieved:
     domain: str
     soa: DnsAnswer
     ds: DnsAnswer
+    mx: DnsAnswer | None = None   # the domain's MX answer (shared with the MX check)
 
 
 @dataclass(frozen=True)
@@ -45,20 +52,33 @@ class DnssecResult:
 
 
 def retrieve_dnssec(domain: str, resolver, deadline: float) -> DnssecRetrieved:
-    """The domain's SOA (its own answer, or the NODATA proof below a zone apex) and DS."""
-    return DnssecRetrieved(domain, resolver.query(domain, "SOA", deadline), resolver.query(domain, "DS", deadline))
+    """The domain's SOA (its own answer, or the NODATA proof below a zone apex), DS and MX."""
+    return DnssecRetrieved(domain, resolver.query(domain, "SOA", deadline), resolver.query(domain, "DS", deadline),
+                           resolver.query(domain, "MX", deadline))
 
 
-def ds_present(answer: DnsAnswer) -> bool:
-    # A bogus parent still tells us a DS exists (the data comes back with CD set).
-    if answer.security == ERROR or answer.rcode not in ("NOERROR", "SERVFAIL"):
-        return False
-    return answer.has_records and not answer.cname_chain
+def resolver_trusted(resolver_validates: bool | None, *answers: DnsAnswer | None) -> bool:
+    """The resolver validates: proven by the root DNSKEY (Resolver.validates), or, when that
+    lookup failed, by an answer that only a validator gives (AD, or a bogus verdict)."""
+    if resolver_validates is not None:
+        return resolver_validates
+    return any(answer is not None and answer.security in (SECURE, BOGUS) for answer in answers)
+
+
+def _deciding_answer(retrieved: DnssecRetrieved) -> DnsAnswer:
+    """The SOA answer, unless the MX answer is bogus (or the SOA lookup failed and MX did not)."""
+    soa, mx = retrieved.soa, retrieved.mx
+    if mx is None or soa.security == BOGUS:
+        return soa
+    if mx.security == BOGUS or (soa.security == ERROR and mx.security != ERROR):
+        return mx
+    return soa
 
 
 def evaluate_dnssec(retrieved: DnssecRetrieved, resolver_validates: bool | None):
-    domain, soa = retrieved.domain, retrieved.soa
-    has_ds = ds_present(retrieved.ds)
+    domain = retrieved.domain
+    soa = _deciding_answer(retrieved)
+    has_ds = ds_rrset_exists(retrieved.ds)
 
     def result(status, reason, *findings):
         return DnssecResult(status, has_ds, reason, resolver_validates), tuple(findings)
@@ -66,8 +86,7 @@ def evaluate_dnssec(retrieved: DnssecRetrieved, resolver_validates: bool | None)
     def finding(code, severity, detail, **data):
         return Finding(code, severity, "dnssec", detail, subject=domain, data=data)
 
-    proven_by_answer = soa.security == SECURE  # an AD answer proves the resolver validates
-    if resolver_validates is False or (resolver_validates is None and not proven_by_answer):
+    if not resolver_trusted(resolver_validates, soa):
         reason = ("the checker's resolver does not set AD for the root DNSKEY RRset, so it does not validate"
                   if resolver_validates is False else
                   "could not confirm that the checker's resolver validates DNSSEC (no answer for the root DNSKEY)")
@@ -83,7 +102,7 @@ def evaluate_dnssec(retrieved: DnssecRetrieved, resolver_validates: bool | None)
 
     if soa.security == INSECURE:
         unsupported = [item for item in soa.ede if item[0] in INSECURE_EDE]
-        if has_ds:
+        if has_ds and (unsupported or retrieved.ds.security == SECURE):
             # RFC 6840 5.2: a zone signed only with algorithms the validator does not know is
             # treated as unsigned; the DS shows the owner meant to sign it.
             reason = format_ede(*unsupported[0]) if unsupported else soa.reason
@@ -91,13 +110,15 @@ def evaluate_dnssec(retrieved: DnssecRetrieved, resolver_validates: bool | None)
                       + (f" ({reason})" if reason else ""))
             return result(INSECURE, reason, finding("dnssec.unsupported_algorithm", "warn", detail,
                                                     ds=list(retrieved.ds.records)))
-        return result(INSECURE, None, finding(
-            "dnssec.insecure", "warn", f"{domain} is not DNSSEC-signed: the parent zone has no DS record for it"))
+        detail = (f"{domain} has a DS record, but its parent zone is not signed, so no chain of trust reaches it"
+                  if has_ds else f"{domain} is not DNSSEC-signed: the parent zone has no DS record for it")
+        return result(INSECURE, None, finding("dnssec.insecure", "warn", detail))
 
     if soa.security == BOGUS:
         reason = soa.reason or "validation failed"
-        return result(BOGUS, reason, finding("dnssec.bogus", "fail", f"DNSSEC validation of {domain} fails: {reason}",
-                                             reason=reason))
+        return result(BOGUS, reason, finding(
+            "dnssec.bogus", "fail", f"DNSSEC validation of the {soa.rdtype} records of {domain} fails: {reason}",
+            reason=reason, rdtype=soa.rdtype))
 
     reason = soa.reason or soa.rcode
     return result(ERROR, reason, finding(
