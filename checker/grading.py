@@ -66,7 +66,7 @@ PROTOCOL_ORDER = {"dnssec": 0, "mx": 1, "starttls": 2, "dane": 3, "mta_sts": 4, 
 BOUNCE_CONDITIONS = (
     ("dnssec_bogus", ("dnssec.bogus",)),
     ("mx_error", ("mx.error",)),
-    ("mx_null_mixed", ("mx.null_mixed",)),
+    ("mx_null_mixed", ("mx.null_mixed", "mx.null_preference")),  # mx.status invalid (RFC 7505 3)
     ("mx_host_bogus", ("mx.host_bogus",)),
     ("mx_host_error", ("mx.host_lookup_error",)),
     ("dane_tlsa_bogus", ("dane.tlsa.bogus",)),
@@ -376,7 +376,7 @@ def grade_report(report: dict) -> dict:
 # --- documentation helpers (docs/grading.md is generated from these) ------------------
 
 _OPTIONAL_CODES = {
-    "dnssec.nxdomain", "dnssec.resolver_not_validating", "mx.null", "mx.nxdomain", "mx.null_preference",
+    "dnssec.nxdomain", "dnssec.resolver_not_validating", "mx.null", "mx.nxdomain",
     "mx.too_many", "mx.target_cname", "mx.implicit", "dane.record.not_recommended", "dane.match.not_tested",
     "mta_sts.mx.unused_pattern", "mta_sts.max_age.short", "mta_sts.record.warning", "mta_sts.policy.warning",
     "mta_sts.mode.none", "tls_rpt.rua.multiple", "tls_rpt.record.warning",

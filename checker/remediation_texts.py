@@ -104,9 +104,11 @@ CATALOGUE: dict[str, dict] = {
         "The domain declares with a null MX that it receives no mail. Mail transport security does not apply.",
         NOTHING, ["RFC 7505 3"]),
     "mx.null_preference": _e(
-        "Null MX with a preference other than 0",
-        "A null MX should use preference 0; some senders may not recognise it otherwise.",
-        "Publish it as {domain}. IN MX 0 .", ["RFC 7505 3"]),
+        "MX to \".\" with a preference other than 0: not a null MX",
+        "A null MX is exactly one MX record with preference 0 and the target \".\". With another preference it "
+        "is not a null MX, and \".\" is no host senders could deliver to, so they defer or bounce the mail.",
+        "If the domain accepts no mail, publish {domain}. IN MX 0 . instead; if it does, publish MX records "
+        "naming its mail servers.", ["RFC 7505 3"]),
     "mx.null_mixed": _e(
         "Null MX mixed with real MX records: mail may bounce",
         "A null MX says 'no mail here', but other MX records say the opposite. Senders disagree on what to "

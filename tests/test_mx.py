@@ -58,10 +58,44 @@ def test_single_null_mx_is_null():
     assert set(found) == {"mx.null"}
 
 
-def test_null_mx_with_nonzero_preference_is_null_with_a_warning():
+def test_lone_mx_to_the_root_with_nonzero_preference_is_invalid_not_null():
+    # RFC 7505 3: the null MX is preference 0 and exchange "."; "MX 10 ." is neither a null MX
+    # nor an MX with a host to deliver to.
     result, found = evaluate(ans(DOMAIN, "MX", ["10 ."]))
-    assert result.status == "null"
-    assert found["mx.null_preference"].severity == "warn"
+    assert (result.status, result.hosts) == ("invalid", ())
+    assert set(found) == {"mx.null_preference"}
+    assert found["mx.null_preference"].severity == "fail"
+
+
+def test_address_records_that_are_not_addresses_are_skipped():
+    # RDATA a parser refused is kept as RFC 3597 text; it must not break the check.
+    mx = ans(DOMAIN, "MX", ["10 mx.example.fi."])
+    result, found = evaluate(mx, {"mx.example.fi": addrs("mx.example.fi", ["\\# 3 c00002", "192.0.2.1"])})
+    assert result.hosts[0].addresses == ("192.0.2.1",)
+
+
+def test_malformed_mx_rdata_is_an_error_not_a_missing_mx():
+    malformed = DnsAnswer(name=DOMAIN, rdtype="MX", rcode="NOERROR", security="secure", records=("\\# 1 00",),
+                          malformed=True)
+    result, found = evaluate(malformed)
+    assert result.status == "error" and "mx.error" in found
+
+
+def test_without_a_validating_resolver_unsigned_looking_hosts_are_error_not_insecure():
+    # RFC 6840 5.7: no AD from a resolver that does not validate proves nothing.
+    mx = ans(DOMAIN, "MX", ["10 mx.example.fi."], security="insecure")
+    hosts = {"mx.example.fi": addrs("mx.example.fi", ["192.0.2.1"], security="insecure")}
+    result, found = evaluate_mx(MxRetrieved(DOMAIN, mx, hosts), resolver_trusted=False)
+    assert (result.status, result.rrset_dnssec) == ("present", "error")
+    assert [(h.dnssec, h.addresses) for h in result.hosts] == [("error", ("192.0.2.1",))]
+    assert "mx.host_lookup_error" not in {f.code for f in found}
+
+
+def test_implicit_mx_whose_addresses_are_bogus_is_a_bogus_host():
+    result, found = evaluate(ans(DOMAIN, "MX"), {DOMAIN: addrs(DOMAIN, rcode="SERVFAIL", security="bogus")})
+    assert result.status == "none"
+    assert [h.dnssec for h in result.hosts] == ["bogus"]
+    assert "mx.host_bogus" in found and "mx.host_lookup_error" not in found
 
 
 def test_null_mx_mixed_with_other_records_is_invalid_and_the_others_are_still_checked():

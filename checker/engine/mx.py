@@ -7,7 +7,7 @@ import ipaddress
 import time
 from dataclasses import dataclass, field
 
-from .dns import BOGUS, ERROR, SECURE, DnsAnswer
+from .dns import BOGUS, ERROR, INSECURE, SECURE, DnsAnswer
 from .findings import Finding
 
 MAX_HOSTS = 10  # hosts checked; more are reported, not probed (bounded work per check)
@@ -17,7 +17,7 @@ FINDING_CODES = {
     "mx.implicit": "No MX record: senders fall back to the domain's own address (implicit MX)",
     "mx.no_mail_host": "Neither MX nor address records: the domain cannot receive mail",
     "mx.null": "The domain declares with a null MX that it accepts no mail",
-    "mx.null_preference": "The null MX record does not use preference 0",
+    "mx.null_preference": "A lone MX record with the target \".\" does not use preference 0, so it is not a null MX",
     "mx.null_mixed": "A null MX is published together with other MX records",
     "mx.nxdomain": "The domain does not exist",
     "mx.error": "The MX records could not be looked up (timeout, SERVFAIL or DNSSEC failure)",
@@ -98,7 +98,10 @@ class MxRetrieved:
 
 
 def _host(text: str) -> str:
-    return text.rstrip(".").lower() if text != "." else "."
+    return text.rstrip(".").lower() if text != "." else NULL_TARGET
+
+
+NULL_TARGET = "."  # RFC 7505 3: the zero-length exchange of a null MX, written "."
 
 
 def parse_mx(records) -> list[tuple[int, str]]:
@@ -126,17 +129,23 @@ def plan_mx(domain: str, answer: DnsAnswer) -> MxPlan:
         return MxPlan("error", reason=answer.reason or answer.rcode)
     if answer.nxdomain:
         return MxPlan("nxdomain")
+    if answer.malformed:
+        return MxPlan("error", reason="the MX RDATA could not be parsed")
     entries = sorted(set(parse_mx(answer.records)))
     if not entries:
         # RFC 5321 5.1: no MX RRset -> the domain itself is the implicit MX, preference 0.
         return MxPlan("none", targets=((domain, 0),))
-    nulls = [pref for pref, name in entries if name in (".", "")]
-    if nulls and len(entries) == 1:
-        return MxPlan("null", null_preference=nulls[0])
+    if entries == [(0, NULL_TARGET)]:
+        return MxPlan("null")  # RFC 7505 3: exactly one MX, preference 0, exchange "."
+    if len(entries) == 1 and entries[0][1] == NULL_TARGET:
+        # RFC 7505 3 defines the null MX with preference 0; "MX 10 ." is no null MX, and "."
+        # is no host a sender could deliver to either.
+        return MxPlan("invalid", null_preference=entries[0][0])
+    nulls = [pref for pref, name in entries if name == NULL_TARGET]
     status = "invalid" if nulls else "present"  # RFC 7505 3: a null MX must be the only MX
     best: dict[str, int] = {}
     for pref, name in entries:
-        if name not in (".", "") and (name not in best or pref < best[name]):
+        if name != NULL_TARGET and (name not in best or pref < best[name]):
             best[name] = pref
     ordered = sorted(((name, pref) for name, pref in best.items()), key=lambda item: (item[1], item[0]))
     return MxPlan(status, targets=tuple(ordered))
@@ -150,7 +159,7 @@ def _combined_security(answers) -> str:
         return ERROR
     if states == {SECURE}:
         return SECURE
-    return "insecure"
+    return INSECURE
 
 
 def usable_addresses(answers) -> tuple[str, ...]:
@@ -158,14 +167,25 @@ def usable_addresses(answers) -> tuple[str, ...]:
     for answer in answers:
         if answer.security in (ERROR, BOGUS):
             continue  # a validating sender would not use these either
-        found.update(record.strip() for record in answer.records)
-    return tuple(sorted(found, key=lambda ip: (ipaddress.ip_address(ip).version, ipaddress.ip_address(ip))))
+        for record in answer.records:
+            try:
+                found.add(ipaddress.ip_address(record.strip()))
+            except ValueError:
+                continue  # RDATA kept as opaque text (RFC 3597) is no address
+    return tuple(str(ip) for ip in sorted(found, key=lambda ip: (ip.version, ip)))
 
 
-def evaluate_mx(retrieved: MxRetrieved):
+def _unproven(security: str, resolver_trusted: bool) -> str:
+    """Without a validating resolver, "insecure" is not proven (RFC 6840 5.7): error."""
+    return ERROR if security == INSECURE and not resolver_trusted else security
+
+
+def evaluate_mx(retrieved: MxRetrieved, resolver_trusted: bool = True):
+    """resolver_trusted: the resolver is known to validate (dnssec.resolver_trusted)."""
     domain, answer = retrieved.domain, retrieved.answer
     plan = plan_mx(domain, answer)
     findings: list[Finding] = []
+    rrset_dnssec = _unproven(answer.security, resolver_trusted)
 
     def add(code, severity, detail, subject=None, **data):
         findings.append(Finding(code, severity, "mx", detail, subject=subject or domain, data=data))
@@ -173,16 +193,18 @@ def evaluate_mx(retrieved: MxRetrieved):
     if plan.status == "error":
         add("mx.error", "fail", f"The MX records of {domain} could not be looked up: {plan.reason}",
             rcode=answer.rcode, security=answer.security)
-        return MxResult("error", rrset_dnssec=answer.security, reason=plan.reason), tuple(findings)
+        return MxResult("error", rrset_dnssec=rrset_dnssec, reason=plan.reason), tuple(findings)
     if plan.status == "nxdomain":
         add("mx.nxdomain", "fail", f"{domain} does not exist (NXDOMAIN)")
-        return MxResult("nxdomain", rrset_dnssec=answer.security), tuple(findings)
+        return MxResult("nxdomain", rrset_dnssec=rrset_dnssec), tuple(findings)
     if plan.status == "null":
         add("mx.null", "info", f"{domain} publishes a null MX (RFC 7505): it accepts no mail")
-        if plan.null_preference != 0:
-            add("mx.null_preference", "warn",
-                f"The null MX of {domain} has preference {plan.null_preference}; RFC 7505 3 requires 0")
-        return MxResult("null", rrset_dnssec=answer.security), tuple(findings)
+        return MxResult("null", rrset_dnssec=rrset_dnssec), tuple(findings)
+    if plan.null_preference is not None:
+        add("mx.null_preference", "fail",
+            f"{domain} publishes a single MX {plan.null_preference} . ; a null MX has preference 0 "
+            "(RFC 7505 3), and \".\" is no host to deliver to", records=list(answer.records))
+        return MxResult("invalid", rrset_dnssec=rrset_dnssec), tuple(findings)
     if plan.status == "invalid":
         add("mx.null_mixed", "fail",
             f"{domain} publishes a null MX together with other MX records; RFC 7505 3 forbids this",
@@ -198,9 +220,9 @@ def evaluate_mx(retrieved: MxRetrieved):
                 add("mx.host_lookup_error", "fail", f"The addresses of {name} were not looked up in time", name)
             continue
         addresses = usable_addresses(lookups)
-        security = _combined_security(lookups)
+        security = _combined_security(lookups)  # the findings read what the resolver said
         canonical = next((a.canonical_name for a in lookups if a.cname_chain and a.canonical_name), None)
-        hosts.append(MxHost(name, pref, addresses, security, canonical, implicit))
+        hosts.append(MxHost(name, pref, addresses, _unproven(security, resolver_trusted), canonical, implicit))
         if implicit:
             continue
         if is_ip_literal(name):
@@ -227,12 +249,18 @@ def evaluate_mx(retrieved: MxRetrieved):
 
     if plan.status == "none":
         implicit_host = hosts[0] if hosts else None
+        implicit_lookups = retrieved.host_answers.get(domain, ())
+        implicit_security = _combined_security(implicit_lookups) if implicit_lookups else ERROR
         if implicit_host and implicit_host.addresses:
             add("mx.implicit", "warn",
                 f"{domain} has no MX record; senders deliver to its own address (implicit MX, RFC 5321 5.1)",
                 addresses=list(implicit_host.addresses))
             hosts = [implicit_host]
-        elif implicit_host and implicit_host.dnssec in (ERROR, BOGUS):
+        elif implicit_host and implicit_security == BOGUS:
+            add("mx.host_bogus", "fail",
+                f"{domain} has no MX record and its own address records fail DNSSEC validation", domain)
+            hosts = [implicit_host]
+        elif implicit_host and implicit_security == ERROR:
             add("mx.host_lookup_error", "fail",
                 f"{domain} has no MX record and its own addresses could not be looked up", domain)
             hosts = [implicit_host]
@@ -246,7 +274,7 @@ def evaluate_mx(retrieved: MxRetrieved):
             + ", ".join(h.name for h in hosts), hosts=[h.name for h in hosts])
 
     hosts.sort(key=lambda host: (host.preference, host.name))
-    result = MxResult(plan.status, tuple(hosts), answer.security, None,
+    result = MxResult(plan.status, tuple(hosts), rrset_dnssec, None,
                       tuple(name for name, _ in plan.extra))
     return result, tuple(findings)
 

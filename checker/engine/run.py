@@ -152,13 +152,11 @@ class _Check:
             for future in done:
                 key = self.pending.pop(future)
                 try:
-                    value = future.result()
+                    self.on_done(key, future.result())
                 except Exception as exc:  # a bug in one part must not lose the whole report
                     self.failures.setdefault(_part_of(key), f"{type(exc).__name__}: {exc}"[:300])
-                    self.values[key] = None
+                    self.values.setdefault(key, None)
                     self.report_progress()
-                    continue
-                self.on_done(key, value)
         self.pool.shutdown(wait=False, cancel_futures=True)
 
     # -- progress -------------------------------------------------------------------------
@@ -226,13 +224,15 @@ class _Check:
             return result
 
         v = self.values
+        validates = v.get(("validates",))
         guarded("dnssec", lambda: dnssec_mod.evaluate_dnssec(
-            dnssec_mod.DnssecRetrieved(self.domain, self.need("soa", "dnssec"), self.need("ds", "dnssec")),
-            v.get(("validates",))))
+            dnssec_mod.DnssecRetrieved(self.domain, self.need("soa", "dnssec"), self.need("ds", "dnssec"),
+                                       v.get(("mx",))), validates))
+        trusted = dnssec_mod.resolver_trusted(validates, v.get(("soa",)), v.get(("mx",)))
         mx_result = guarded("mx", lambda: mx_mod.evaluate_mx(mx_mod.MxRetrieved(
             self.domain, self.need("mx", "mx"),
             {name: (v[("a", name)], v[("aaaa", name)]) for name in self.hosts
-             if v.get(("a", name)) is not None and v.get(("aaaa", name)) is not None})))
+             if v.get(("a", name)) is not None and v.get(("aaaa", name)) is not None}), trusted))
         mx_hosts = tuple(getattr(mx_result, "checked_hosts", ()) or ())
         unchecked = tuple(getattr(mx_result, "unchecked", ()) or ())
         probes = self.probes(mx_hosts)
