@@ -21,6 +21,9 @@ ACCEPTED = [
     ("ÄÄKKÖNEN.FI", "xn--kknen-fraa0m.fi"),
     ("xn--kknen-fraa0m.fi", "xn--kknen-fraa0m.fi"),
     ("例え。テスト", "xn--r8jz45g.xn--zckzah"),
+    ("example.fi\uff0e", "example.fi"),  # full-width trailing dot (RFC 3490 3.1 label separator)
+    ("example.fi\uff61", "example.fi"),  # half-width ideographic trailing dot
+    ("ｅｘａｍｐｌｅ．ＦＩ", "example.fi"),  # full-width letters and dot, UTS-46 mapped
     ("https://ääkkönen.fi/", "xn--kknen-fraa0m.fi"),
     ("1password.com", "1password.com"),
     ("ex\u200bample.fi", "example.fi"),  # UTS-46 maps ZERO WIDTH SPACE to nothing
@@ -41,6 +44,9 @@ REJECTED = [
     ("user@[192.0.2.1]", "IP address"),
     ("127.1", "IP address"),
     ("[not-an-ip]", "address literal"),
+    ("[2001:db8::1]:25", "IP address"),
+    ("https://[2001:db8::1]:443/", "IP address"),
+    ("\u00e4" * 60 + ".fi", "in DNS (A-label) form; the limit is 63"),  # 60 letters, 66 octets encoded
     ("localhost", "single-label"),
     ("fi", "single-label"),
     ("fi.", "single-label"),

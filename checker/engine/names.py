@@ -20,6 +20,9 @@ MAX_NAME = 253            # RFC 1035 2.3.4: 255 octets on the wire = 253 in text
 _LDH_LABEL = re.compile(r"^[a-z0-9](?:[a-z0-9-]*[a-z0-9])?$")
 _SCHEME = re.compile(r"^[a-z][a-z0-9+.-]*://", re.IGNORECASE)
 _PORT_SUFFIX = re.compile(r"^(?P<host>[^:\[\]]+):(?P<port>\d{1,5})$")
+_BRACKETED_PORT = re.compile(r"^(?P<host>\[[^\[\]]*\])(?::\d{1,5})?$")  # [IPv6]:25
+# RFC 3490 3.1 / UTS-46: the ideographic, full-width and half-width full stops separate labels too.
+_DOTS = (".", "\u3002", "\uff0e", "\uff61")
 
 
 class InvalidDomain(ValueError):
@@ -39,10 +42,7 @@ def _extract_host(text: str) -> str:
             netloc = parts.netloc
         except ValueError:
             raise InvalidDomain(f"{_short(text)} is not a URL with a host name") from None
-        host = netloc.rpartition("@")[2]  # user:password@host
-        if host.startswith("["):
-            return host  # bracketed IPv6 literal, rejected later with its own message
-        return _PORT_SUFFIX.sub(r"\g<host>", host)
+        return _strip_port(netloc.rpartition("@")[2])  # user:password@host
     if text.lower().startswith("mailto:"):
         text = text[len("mailto:"):]
         text = text.split("?", 1)[0]
@@ -50,10 +50,15 @@ def _extract_host(text: str) -> str:
         # The domain of a mail address is after the last "@" (RFC 5321 4.1.2).
         text = text.rpartition("@")[2]
     # A path pasted without a scheme: "example.fi/contact".
-    text = text.split("/", 1)[0]
-    if text.startswith("[") and text.endswith("]"):
-        return text
-    return _PORT_SUFFIX.sub(r"\g<host>", text)
+    return _strip_port(text.split("/", 1)[0])
+
+
+def _strip_port(host: str) -> str:
+    """"example.fi:25" -> "example.fi"; "[2001:db8::1]:25" -> "[2001:db8::1]" (rejected later)."""
+    bracketed = _BRACKETED_PORT.match(host)
+    if bracketed:
+        return bracketed.group("host")
+    return _PORT_SUFFIX.sub(r"\g<host>", host)
 
 
 def _reject_ip(host: str) -> None:
@@ -90,6 +95,17 @@ def _check_ascii_label(label: str, name: str) -> str:
     return label
 
 
+def _check_encoded_length(label: str, name: str) -> None:
+    """RFC 5890 2.3.2.1 / RFC 1035 2.3.4: the 63-octet limit applies to the A-label."""
+    try:
+        length = len("xn--") + len(label.encode("punycode"))
+    except UnicodeError:
+        return
+    if length > MAX_LABEL:
+        raise InvalidDomain(f"{_short(name)} has a label of {length} characters in DNS (A-label) form; "
+                            f"the limit is {MAX_LABEL}")
+
+
 def _to_alabels(host: str) -> list[str]:
     if host.isascii():
         labels = host.lower().split(".")
@@ -107,6 +123,7 @@ def _to_alabels(host: str) -> list[str]:
         try:
             encoded = idna.alabel(label).decode("ascii")  # IDNA 2008 (RFC 5891 4)
         except (idna.IDNAError, UnicodeError, ValueError):
+            _check_encoded_length(label, host)
             raise InvalidDomain(f"{_short(host)} is not a valid internationalised domain name") from None
         labels.append(_check_ascii_label(encoded, host))
     return labels
@@ -127,7 +144,7 @@ def normalize_domain(raw: str) -> str:
     if not host:
         raise InvalidDomain(f"no domain found in {_short(text)}")
     _reject_ip(host)
-    if host.endswith(".") or host.endswith("\u3002"):
+    if host.endswith(_DOTS):
         host = host[:-1]  # the root label is implied
     if not host:
         raise InvalidDomain("the root zone is not a mail domain")
