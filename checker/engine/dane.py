@@ -105,25 +105,27 @@ def _reference_names(name, mx_host) -> list[str]:
     return names
 
 
-def _host_match(name, records, probes, references, at_time):
-    """(match, detail, spki) over every probed address of the host."""
-    outcomes, spki = [], None
+def _host_match(records, probes, references, at_time):
+    """(match, detail, no_tls) for one MX host, over all its probed addresses.
+
+    A sender may pick any address of the host (RFC 5321 5.1), so the host passes only
+    when every address that answered passes: one address without STARTTLS or with an
+    unmatched chain makes DANE senders defer part of the mail (RFC 7672 2.2). Addresses
+    never reached (unreachable, refused-address) say nothing and are left out; with none
+    left the host is not-tested. no_tls: every failure was a missing TLS session."""
+    outcomes = []
     for probe in probes:
         if probe.status == "ok":
-            try:
-                spki = spki or spki_sha256(load_chain(probe.chain_der[:1])[0])
-            except (ValueError, IndexError):
-                pass
             ok, detail = match_chain(records, probe.chain_der, references, at_time)
             outcomes.append((ok, f"{probe.address}: {detail}", False))
         elif probe.status in ("not-offered", "handshake-failed"):
             outcomes.append((False, f"{probe.address}: STARTTLS {probe.status} ({probe.error or 'no detail'})", True))
     if not outcomes:
-        return "not-tested", "no TLS session with this host", spki, False
+        return "not-tested", "no TLS session with this host", False
     failed = [item for item in outcomes if not item[0]]
     if not failed:
-        return "pass", outcomes[0][1], spki, False
-    return "fail", failed[0][1], spki, all(item[2] for item in failed)
+        return "pass", outcomes[0][1], False
+    return "fail", failed[0][1], all(item[2] for item in failed)
 
 
 def evaluate_dane(mx_hosts, tlsa_answers, probes, at_time: datetime | None = None):
@@ -150,8 +152,7 @@ def evaluate_dane(mx_hosts, tlsa_answers, probes, at_time: datetime | None = Non
         match, detail = "not-tested", None
         if tlsa == "valid":
             references = _reference_names(name, mx_host)
-            match, detail, spki2, no_tls = _host_match(name, parsed, host_probes, references, at_time)
-            spki = spki or spki2
+            match, detail, no_tls = _host_match(parsed, host_probes, references, at_time)
             _valid_host_findings(add, name, parsed, match, detail, spki, no_tls, mx_host)
         else:
             _other_host_findings(add, name, tlsa, parsed, answer, spki, texts)

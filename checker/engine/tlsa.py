@@ -254,9 +254,10 @@ def strongest_digests(records):
 
 def match_chain(records, chain_der, reference_names, at_time: datetime | None = None):
     """(matched, detail). Of the usable records only the strongest digests count (RFC 7671 9).
-    RFC 7671 5.1: DANE-EE matches the leaf alone, no name or date checks. RFC 7671 5.2: DANE-TA matches an issuer of the leaf (never the leaf itself,
-    as in OpenSSL); the path from the leaf to it must verify, be in date, pass OpenSSL's
-    CA and serverAuth checks, and the leaf must name a reference identifier
+    RFC 7671 5.1: DANE-EE matches the leaf alone, no name or date checks. RFC 7671 5.2:
+    DANE-TA matches an issuer of the leaf (never the leaf itself, as in OpenSSL); the path
+    from the leaf to it must verify, be in date, pass OpenSSL's CA and serverAuth checks,
+    and the leaf must name a reference identifier
     (RFC 7672 3.2.2/3.2.3)."""
     usable = [record for record in records if record.problem is None]
     counted = strongest_digests(usable)
