@@ -3,6 +3,7 @@ import json
 import re
 import time
 
+import dns.rdatatype
 import pytest
 
 from checker.engine import run
@@ -105,3 +106,45 @@ def test_every_finding_code_the_report_holds_is_declared(fakenet):
     for domain in ("dane-ok.fi", "unsigned.fi", "bogus-ds.fi", "lame.fi"):
         for finding in check_domain(domain, fakenet.config)["findings"]:
             assert finding["code"] in declared, finding
+
+
+def _unvalidating_handler(query, transport):
+    """A resolver that answers everything and never sets AD (it does not validate)."""
+    from tests.dnsstub import reply
+
+    question = query.question[0]
+    name, rdtype = question.name.to_text(), dns.rdatatype.to_text(question.rdtype)
+    if (name, rdtype) == (".", "DNSKEY"):
+        return reply(query, (".", 300, "DNSKEY", "257 3 13 " + "A" * 88))
+    if (name, rdtype) == ("example.fi.", "MX"):
+        return reply(query, ("example.fi.", 300, "MX", "10 mx.example.fi."))
+    if (name, rdtype) == ("mx.example.fi.", "A"):
+        return reply(query, ("mx.example.fi.", 300, "A", "192.0.2.1"))
+    return reply(query)
+
+
+@pytest.fixture
+def unvalidating_resolver():
+    stub = StubResolver(_unvalidating_handler)
+    yield ((stub.address, stub.port),)
+    stub.close()
+
+
+def test_a_resolver_that_does_not_validate_gives_errors_not_insecure(unvalidating_resolver):
+    # RFC 6840 5.7: without validation, no AD proves nothing; the report must not say insecure.
+    report = check_domain("example.fi", EngineConfig(resolvers=unvalidating_resolver, check_timeout=3))
+    assert report["dnssec"]["status"] == "error" and report["dnssec"]["resolver_validates"] is False
+    assert report["mx"]["status"] == "present"
+    assert [(h["name"], h["addresses"], h["dnssec"]) for h in report["mx"]["hosts"]] == [
+        ("mx.example.fi", ["192.0.2.1"], "error")]
+    assert "dnssec.resolver_not_validating" in {f["code"] for f in report["findings"]}
+
+
+def test_a_bug_while_scheduling_follow_up_lookups_still_gives_a_report(unvalidating_resolver, monkeypatch):
+    def broken(*args):
+        raise RuntimeError("bug in plan_mx")
+
+    monkeypatch.setattr(run.mx_mod, "plan_mx", broken)
+    report = check_domain("example.fi", EngineConfig(resolvers=unvalidating_resolver, check_timeout=3))
+    assert report["mx"]["status"] == "error"
+    assert any(f["code"] == "mx.check_failed" and "bug in plan_mx" in f["detail"] for f in report["findings"])
