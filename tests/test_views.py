@@ -214,6 +214,20 @@ def test_status_words_are_written_out_not_only_coloured(client):
     assert '<span class="chip chip-bad">not-offered</span>' in html
 
 
+def test_the_report_page_has_a_live_region_for_the_copy_buttons_from_the_start(client):
+    # Screen readers announce changes only to a live region that was in the page before them.
+    html = client.get(report_url(make_check())).content.decode()
+    assert '<p id="live-region" class="visually-hidden" aria-live="polite"></p>' in html
+
+
+def test_status_marks_are_decoration_with_an_empty_text_alternative():
+    from pathlib import Path
+
+    css = (Path(__file__).resolve().parent.parent / "static" / "css" / "site.css").read_text()
+    for mark in ("✓", "!", "✗", "i", "⚠ "):
+        assert f'content: "{mark}" / "";' in css
+
+
 def test_the_report_has_timestamps_and_a_check_again_button(client):
     html = client.get(report_url(make_check())).content.decode()
     assert "2025-01-02 03:04:05 UTC" in html

@@ -3,16 +3,22 @@
 (function () {
   "use strict";
 
+  // The live region is in the page from the start (check.html): screen readers only
+  // announce changes to a region they already know about.
   function announce(text) {
     var region = document.getElementById("live-region");
-    if (!region) {
-      region = document.createElement("p");
-      region.id = "live-region";
-      region.className = "visually-hidden";
-      region.setAttribute("aria-live", "polite");
-      document.body.appendChild(region);
-    }
-    region.textContent = text;
+    if (!region) { return; }
+    region.textContent = "";
+    window.setTimeout(function () { region.textContent = text; }, 50);  // same text twice is still read
+  }
+
+  function selectContents(target) {
+    if (target.tagName === "INPUT") { target.select(); return; }
+    var range = document.createRange();
+    range.selectNodeContents(target);
+    var selection = window.getSelection();
+    selection.removeAllRanges();
+    selection.addRange(range);
   }
 
   function copyText(text) {
@@ -39,22 +45,33 @@
     if (!button) { return; }
     var target = document.getElementById(button.getAttribute("data-copy"));
     if (!target) { return; }
-    var text = target.value !== undefined && target.tagName === "INPUT" ? target.value : target.textContent;
-    var label = button.textContent;
+    var text = target.tagName === "INPUT" ? target.value : target.textContent;
+    // The label before any click: a second click within 2 s must not make "Copied" stick.
+    if (!button.hasAttribute("data-label")) { button.setAttribute("data-label", button.textContent); }
+    window.clearTimeout(button.copyTimer);
     copyText(text.replace(/\n+$/, "")).then(function () {
       button.textContent = "Copied";
       announce("Copied to the clipboard");
     }, function () {
       button.textContent = "Select and copy";
-      if (target.tagName === "INPUT") { target.select(); }
+      selectContents(target);
+      announce("Could not copy automatically; the text is selected, copy it with Ctrl+C");
     });
-    window.setTimeout(function () { button.textContent = label; }, 2000);
+    button.copyTimer = window.setTimeout(function () {
+      button.textContent = button.getAttribute("data-label");
+    }, 2000);
   });
 
   var panel = document.getElementById("progress");
   if (!panel) { return; }
   var url = panel.getAttribute("data-status-url");
   var delay = 1000;
+
+  // Only what changed is written: the list is a live region, and rewriting unchanged
+  // text on every poll makes some screen readers read it all again.
+  function setText(element, text) {
+    if (element.textContent !== text) { element.textContent = text; }
+  }
 
   function render(state) {
     var done = {};
@@ -63,10 +80,10 @@
       var isDone = !!done[item.getAttribute("data-part")];
       item.classList.toggle("is-done", isDone);
       item.classList.toggle("is-pending", !isDone);
-      item.querySelector(".progress-state").textContent = isDone ? "done" : "waiting";
+      setText(item.querySelector(".progress-state"), isDone ? "done" : "waiting");
     });
-    document.getElementById("progress-status").textContent =
-      state.status === "queued" ? "Waiting to start…" : "Checking…";
+    setText(document.getElementById("progress-status"),
+      state.status === "queued" ? "Waiting to start…" : "Checking…");
     document.getElementById("queue-notice").classList.toggle("hidden", !state.waiting_for_queue);
   }
 
