@@ -76,3 +76,20 @@ def test_the_json_output_escapes_c1_controls_and_bidi_overrides_and_is_the_same_
         assert char not in out
     assert "\\u202e" in out and "\\u009b" in out
     assert json.loads(out) == report
+
+
+def test_a_resolver_that_does_not_validate_is_named_on_stderr_and_the_report_says_error():
+    from tests.test_run import _unvalidating_handler
+    from tests.dnsstub import StubResolver
+
+    stub = StubResolver(_unvalidating_handler)
+    try:
+        result = run_cli("example.fi", "--json", env={"CHECKER_RESOLVER": f"{stub.address}:{stub.port}",
+                                                      "CHECKER_TIMEOUT": "3"})
+    finally:
+        stub.close()
+    assert result.returncode == 0, result.stderr
+    report = json.loads(result.stdout)
+    assert report["dnssec"]["status"] == "error"
+    assert report["mx"]["hosts"][0]["dnssec"] == "error"
+    assert "does not validate DNSSEC" in result.stderr

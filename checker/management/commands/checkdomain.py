@@ -2,6 +2,10 @@
 
 Exit status: 0 when a report was produced (whatever the grade), 2 for input that is not a
 domain (one line on stderr), 1 when the checker's own configuration is unusable.
+
+A resolver that does not validate DNSSEC (CHECKER_RESOLVER) still gives a report, with
+DNSSEC statuses `error` (never `insecure`, RFC 6840 5.7); a warning line on stderr says so
+in both output modes, so that --json users see it too.
 """
 import json
 import sys
@@ -54,6 +58,10 @@ class Command(BaseCommand):
         except InvalidDomain as exc:
             self.stderr.write(f"checkdomain: {exc}")
             sys.exit(2)
+        if (report.get("dnssec") or {}).get("resolver_validates") is False:
+            self.stderr.write("checkdomain: warning: the configured resolver does not validate DNSSEC "
+                              "(no AD for the root DNSKEY); DNSSEC results are errors. Set CHECKER_RESOLVER "
+                              "to a validating resolver.")
         if options["json"]:
             self.stdout.write(render_json(report))
         else:
