@@ -185,9 +185,11 @@ def summary(report: dict) -> dict:
         counts[item["severity"]] += 1
     grade = report.get("grade") if isinstance(report.get("grade"), str) else None
     score = report.get("score") if isinstance(report.get("score"), int) else None
-    # The grading names the finding that decided the grade; otherwise the worst one.
+    # The grading names the finding that decided the grade; otherwise the worst one. A domain
+    # without a grade accepts no mail: a warning such as "No MTA-STS" is not its headline.
     named = [f for f in findings if f["code"] and f["code"] == report.get("top_finding")]
-    top = named[0] if named else (findings[0] if findings and findings[0]["severity"] in ("fail", "warn") else None)
+    headline = ("fail", "warn") if grade else ("fail",)
+    top = named[0] if named else (findings[0] if findings and findings[0]["severity"] in headline else None)
     reason = report.get("grade_reason")
     return {
         "grade": grade,

@@ -258,6 +258,22 @@ def test_hidden_characters_from_dns_and_http_are_shown_as_escapes(client):
     assert "version: STSv1\nmode: enforce\n" in html
 
 
+def test_an_ungraded_null_mx_report_does_not_headline_a_warning(client):
+    report = {
+        "domain": "example.fi", "grade": None, "score": None, "top_finding": None,
+        "grade_reason": "The domain publishes a null MX (RFC 7505): it accepts no mail, so there is no mail transport to grade.",
+        "mx": {"status": "null", "hosts": []},
+        "findings": [
+            {"code": "mta_sts.none", "severity": "warn", "protocol": "mta_sts", "title": "No MTA-STS"},
+            {"code": "mx.null", "severity": "info", "protocol": "mx", "title": "The domain accepts no mail (null MX)"},
+        ],
+    }
+    html = client.get(report_url(make_check(report=report))).content.decode()
+    assert "Most important" not in html
+    assert html.count("it accepts no mail, so there is no mail transport to grade") == 1
+    assert "does not accept mail, so there is nothing to grade" not in html  # said once, by the grading
+
+
 def test_a_report_with_missing_and_malformed_parts_still_renders(client):
     report = {"domain": "example.fi", "grade": None, "score": None, "mx": {"status": "null", "hosts": "oops"},
               "starttls": [], "dane": None, "findings": [None, "x", {"severity": "bogus", "title": "odd"}]}
