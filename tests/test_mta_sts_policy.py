@@ -27,6 +27,8 @@ VALID = [
     ((BASE + "max_age: 1\n").encode(), "enforce", 604800, ("mx.example.fi",)),
     (b"version: STSv1\nmode: enforce\nmx: 192.0.2.1\nmax_age: 86400\n", "enforce", 86400, ("192.0.2.1",)),
     (b"version: STSv1\nmode: enforce\nmx: xn--mnchen-3ya.de\nmax_age: 86400\n", "enforce", 86400, ("xn--mnchen-3ya.de",)),
+    (b"version: STSv1\nmode: enforce\nmx: *.XN--BCHER-KVA.example\nmax_age: 86400\n", "enforce", 86400,
+     ("*.XN--BCHER-KVA.example",)),
     (b"version: STSv1\nmode: enforce\nmx: MX.Example.FI\nmax_age: 86400\n", "enforce", 86400, ("MX.Example.FI",)),
 ]
 
@@ -64,6 +66,9 @@ INVALID = [
     (BASE.replace("mx.example.fi", "mx.example.fi mx2.example.fi").encode(), "label", False),
     (BASE.replace("mx.example.fi", "münchen.de").encode(), "A-labels", False),
     (BASE.replace("mx.example.fi", "a" * 64 + ".fi").encode(), "63", False),
+    # RFC 8461 3.2: IDNs as A-labels; "xn--" must be Punycode of a non-ASCII label (RFC 5890 2.3.2.1)
+    (BASE.replace("mx.example.fi", "xn--zz.example.fi").encode(), "A-label", False),
+    (BASE.replace("mx.example.fi", "*.xn--a.fi").encode(), "A-label", False),
     (BASE.replace("mx: mx.example.fi\n", "").encode(), "no mx line", False),
     (BASE.replace("version: STSv1\n", "").encode(), "required key version is missing", False),
     (BASE.replace("mode: enforce\n", "").encode(), "required key mode is missing", False),

@@ -68,6 +68,15 @@ class Policy:
         return bool(self.problems) and all(p.tolerated for p in self.problems)
 
 
+def _is_a_label(label: str) -> bool:
+    """An "xn--" label must decode (RFC 3492) to a printable label with a non-ASCII character."""
+    try:
+        decoded = label[4:].encode("ascii").decode("punycode")
+    except (UnicodeError, ValueError):
+        return False
+    return decoded.isprintable() and any(ord(ch) > 0x7f for ch in decoded)
+
+
 def mx_pattern_error(value: str) -> str | None:
     """None if `value` is ["*."] Domain (RFC 8461 3.2, RFC 5321 4.1.2), else why not."""
     domain = value[2:] if value.startswith("*.") else value
@@ -85,6 +94,8 @@ def mx_pattern_error(value: str) -> str | None:
             return f"mx {show(value)}: label {show(label)} is not letters, digits and inner hyphens"
         if len(label) > 63:
             return f"mx {show(value)}: label longer than 63 characters"
+        if label[:4].lower() == "xn--" and not _is_a_label(label):
+            return f"mx {show(value)}: {show(label)} is not a valid A-label (Punycode of a Unicode label, RFC 5890 2.3.2.1)"
     if len(domain) > 253:
         return f"mx {show(value)} is longer than 253 characters"
     return None
