@@ -61,7 +61,8 @@ def _progress(check: Check) -> list[dict]:
 @never_cache
 @require_GET
 def check_page(request, check_id):
-    key = f"check-page:v1:{check_id}:{request.get_host()}"
+    # The page holds the share link, built from the scheme and host of this request.
+    key = f"check-page:v1:{check_id}:{request.scheme}://{request.get_host()}"
     cached = cache.get(key)
     if cached is not None:
         return HttpResponse(cached.replace(CSRF_PLACEHOLDER, get_token(request)))

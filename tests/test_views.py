@@ -362,7 +362,9 @@ def test_forms_are_csrf_protected(queue):
     from django.test import Client
 
     strict = Client(enforce_csrf_checks=True)
-    assert strict.post("/", {"domain": "example.fi"}).status_code == 403
+    response = strict.post("/", {"domain": "example.fi"})
+    assert response.status_code == 403
+    assert "The form could not be accepted" in response.content.decode()  # our page, not Django's
     assert Check.objects.count() == 0
 
 
@@ -383,6 +385,13 @@ def test_a_cached_report_page_carries_each_visitors_own_working_csrf_token(queue
         assert response.status_code == 302
     assert tokens[0] != tokens[1]
     assert "\x00" not in html
+
+
+def test_a_cached_report_page_keeps_the_share_link_of_the_scheme_it_was_asked_with(client):
+    check = make_check()
+    assert f'value="http://testserver/check/{check.pk}/"' in client.get(report_url(check)).content.decode()
+    html = client.get(report_url(check), secure=True).content.decode()
+    assert f'value="https://testserver/check/{check.pk}/"' in html
 
 
 def test_a_running_check_page_is_not_cached(client):
