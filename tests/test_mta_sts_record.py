@@ -111,6 +111,11 @@ def test_selection_reports_missing_when_no_sts_record_exists():
     assert select_record(["v=spf1 -all"]).status == "missing"
 
 
+@pytest.mark.parametrize("other_version", ["v=STSv0", "v=STSv2", "v=STSv10", "v=STSv10; id=1", "v=STSv1x; id=1"])
+def test_other_versions_are_not_near_misses(other_version):
+    assert select_record([other_version]).status == "missing"
+
+
 def test_selection_reports_a_wrongly_cased_version_as_invalid_with_the_reason():
     selection = select_record(["v=STSV1; id=1"])
     assert selection.status == "invalid" and "case-sensitive" in selection.errors[0]

@@ -39,8 +39,12 @@ def is_record(txt: str, version: str) -> bool:
 
 
 def looks_like(txt: str, version: str) -> bool:
-    """A near miss, e.g. "v=STSV1;", " v=STSv1;" or "v=STSv1": senders ignore it."""
-    return not is_record(txt, version) and txt.strip(WSP).lower().startswith(version.lower())
+    """A near miss, e.g. "v=STSV1;", " v=STSv1;" or "v=STSv1": senders ignore it.
+    Another version ("v=STSv10;") is not one."""
+    stripped = txt.strip(WSP)
+    after = stripped[len(version):len(version) + 1]
+    return (not is_record(txt, version) and stripped.lower().startswith(version.lower())
+            and not (after.isascii() and after.isalnum()))
 
 
 def near_miss_error(txt: str, version: str, required: str, rfc: str) -> str:
