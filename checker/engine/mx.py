@@ -55,7 +55,7 @@ class MxPlan:
     """What the MX answer alone says: the status and which host names to resolve."""
     status: str                                   # present none null invalid nxdomain error
     targets: tuple[tuple[str, int], ...] = ()     # (name, preference) of every MX host, sorted
-    null_preference: int | None = None
+    null_preference: int | None = None            # set for a lone "MX <n> ." with n != 0 (not a null MX)
     reason: str | None = None
 
     @property
@@ -97,11 +97,11 @@ class MxRetrieved:
     host_answers: dict = field(default_factory=dict)  # name -> (A answer, AAAA answer)
 
 
+NULL_TARGET = "."  # RFC 7505 3: the zero-length exchange of a null MX, written "."
+
+
 def _host(text: str) -> str:
     return text.rstrip(".").lower() if text != "." else NULL_TARGET
-
-
-NULL_TARGET = "."  # RFC 7505 3: the zero-length exchange of a null MX, written "."
 
 
 def parse_mx(records) -> list[tuple[int, str]]:
@@ -180,6 +180,70 @@ def _unproven(security: str, resolver_trusted: bool) -> str:
     return ERROR if security == INSECURE and not resolver_trusted else security
 
 
+def _target_findings(add, name: str, lookups, security: str, addresses, canonical) -> None:
+    """What is wrong with one explicit MX target (RFC 5321 5.1)."""
+    if is_ip_literal(name):
+        # RFC 5321 5.1 / RFC 7505 has no address form: the MX target must be a host name.
+        add("mx.target_ip_literal", "fail", f"The MX target {name} is an IP address, not a host name", name)
+    elif security == BOGUS:
+        reason = next((a.reason for a in lookups if a.security == BOGUS), None)
+        add("mx.host_bogus", "fail", f"The address records of {name} fail DNSSEC validation: {reason}", name,
+            reason=reason)
+    elif security == ERROR and not addresses:
+        reason = next((a.reason or a.rcode for a in lookups if a.security == ERROR), None)
+        add("mx.host_lookup_error", "fail", f"The addresses of {name} could not be looked up: {reason}", name)
+    elif not addresses:
+        add("mx.target_unresolvable", "fail", f"The MX target {name} has no A or AAAA record", name)
+    if canonical and not is_ip_literal(name):
+        # RFC 5321 5.1 / RFC 2181 10.3: an MX must point at a name with addresses, not an alias.
+        add("mx.target_cname", "warn", f"The MX target {name} is an alias (CNAME) for {canonical}", name,
+            canonical_name=canonical)
+
+
+def _hosts(retrieved: MxRetrieved, plan: MxPlan, add, resolver_trusted: bool) -> list[MxHost]:
+    """Every target with its usable addresses and DNSSEC status; findings for explicit targets."""
+    implicit = plan.status == "none"
+    hosts = []
+    for name, pref in plan.targets:
+        lookups = retrieved.host_answers.get(name, ())
+        if not lookups:
+            hosts.append(MxHost(name, pref, (), ERROR, implicit=implicit))
+            if not implicit:
+                add("mx.host_lookup_error", "fail", f"The addresses of {name} were not looked up in time", name)
+            continue
+        addresses = usable_addresses(lookups)
+        security = _combined_security(lookups)  # the findings read what the resolver said
+        canonical = next((a.canonical_name for a in lookups if a.cname_chain and a.canonical_name), None)
+        hosts.append(MxHost(name, pref, addresses, _unproven(security, resolver_trusted), canonical, implicit))
+        if not implicit:
+            _target_findings(add, name, lookups, security, addresses, canonical)
+    return hosts
+
+
+def _implicit_mx(domain: str, retrieved: MxRetrieved, hosts: list[MxHost], add) -> list[MxHost]:
+    """No MX RRset: the domain's own A/AAAA are the implicit MX, preference 0 (RFC 5321 5.1)."""
+    implicit_host = hosts[0] if hosts else None
+    lookups = retrieved.host_answers.get(domain, ())
+    security = _combined_security(lookups) if lookups else ERROR
+    if implicit_host and implicit_host.addresses:
+        add("mx.implicit", "warn",
+            f"{domain} has no MX record; senders deliver to its own address (implicit MX, RFC 5321 5.1)",
+            addresses=list(implicit_host.addresses))
+        return [implicit_host]
+    if implicit_host and security == BOGUS:
+        add("mx.host_bogus", "fail",
+            f"{domain} has no MX record and its own address records fail DNSSEC validation", domain)
+        return [implicit_host]
+    if implicit_host and security == ERROR:
+        add("mx.host_lookup_error", "fail",
+            f"{domain} has no MX record and its own addresses could not be looked up", domain)
+        return [implicit_host]
+    add("mx.no_mail_host", "fail",
+        f"{domain} has neither MX nor A/AAAA records: it cannot receive mail. "
+        "Publish MX records, or a null MX if it sends no mail")
+    return []
+
+
 def evaluate_mx(retrieved: MxRetrieved, resolver_trusted: bool = True):
     """resolver_trusted: the resolver is known to validate (dnssec.resolver_trusted)."""
     domain, answer = retrieved.domain, retrieved.answer
@@ -210,65 +274,13 @@ def evaluate_mx(retrieved: MxRetrieved, resolver_trusted: bool = True):
             f"{domain} publishes a null MX together with other MX records; RFC 7505 3 forbids this",
             records=list(answer.records))
 
-    hosts = []
-    for name, pref in plan.targets:
-        lookups = retrieved.host_answers.get(name, ())
-        implicit = plan.status == "none"
-        if not lookups:
-            hosts.append(MxHost(name, pref, (), ERROR, implicit=implicit))
-            if not implicit:
-                add("mx.host_lookup_error", "fail", f"The addresses of {name} were not looked up in time", name)
-            continue
-        addresses = usable_addresses(lookups)
-        security = _combined_security(lookups)  # the findings read what the resolver said
-        canonical = next((a.canonical_name for a in lookups if a.cname_chain and a.canonical_name), None)
-        hosts.append(MxHost(name, pref, addresses, _unproven(security, resolver_trusted), canonical, implicit))
-        if implicit:
-            continue
-        if is_ip_literal(name):
-            # RFC 5321 5.1 / RFC 7505 has no address form: the MX target must be a host name.
-            add("mx.target_ip_literal", "fail", f"The MX target {name} is an IP address, not a host name", name)
-        elif security == BOGUS:
-            reason = next((a.reason for a in lookups if a.security == BOGUS), None)
-            add("mx.host_bogus", "fail", f"The address records of {name} fail DNSSEC validation: {reason}", name,
-                reason=reason)
-        elif security == ERROR and not addresses:
-            reason = next((a.reason or a.rcode for a in lookups if a.security == ERROR), None)
-            add("mx.host_lookup_error", "fail", f"The addresses of {name} could not be looked up: {reason}", name)
-        elif not addresses:
-            add("mx.target_unresolvable", "fail", f"The MX target {name} has no A or AAAA record", name)
-        if canonical and not is_ip_literal(name):
-            # RFC 5321 5.1 / RFC 2181 10.3: an MX must point at a name with addresses, not an alias.
-            add("mx.target_cname", "warn", f"The MX target {name} is an alias (CNAME) for {canonical}", name,
-                canonical_name=canonical)
-
+    hosts = _hosts(retrieved, plan, add, resolver_trusted)
     if plan.extra:
         add("mx.too_many", "warn",
             f"{domain} has {len(plan.targets)} MX hosts; the first {MAX_HOSTS} by preference "
             f"are probed", unchecked=[name for name, _ in plan.extra])
-
     if plan.status == "none":
-        implicit_host = hosts[0] if hosts else None
-        implicit_lookups = retrieved.host_answers.get(domain, ())
-        implicit_security = _combined_security(implicit_lookups) if implicit_lookups else ERROR
-        if implicit_host and implicit_host.addresses:
-            add("mx.implicit", "warn",
-                f"{domain} has no MX record; senders deliver to its own address (implicit MX, RFC 5321 5.1)",
-                addresses=list(implicit_host.addresses))
-            hosts = [implicit_host]
-        elif implicit_host and implicit_security == BOGUS:
-            add("mx.host_bogus", "fail",
-                f"{domain} has no MX record and its own address records fail DNSSEC validation", domain)
-            hosts = [implicit_host]
-        elif implicit_host and implicit_security == ERROR:
-            add("mx.host_lookup_error", "fail",
-                f"{domain} has no MX record and its own addresses could not be looked up", domain)
-            hosts = [implicit_host]
-        else:
-            add("mx.no_mail_host", "fail",
-                f"{domain} has neither MX nor A/AAAA records: it cannot receive mail. "
-                "Publish MX records, or a null MX if it sends no mail")
-            hosts = []
+        hosts = _implicit_mx(domain, retrieved, hosts, add)
     elif plan.status == "present" and not any(f.severity == "fail" for f in findings):
         add("mx.present", "pass", f"{domain} has {len(hosts)} MX host(s): "
             + ", ".join(h.name for h in hosts), hosts=[h.name for h in hosts])
