@@ -89,7 +89,7 @@ def evaluate_dnssec(retrieved: DnssecRetrieved, resolver_validates: bool | None)
     if not resolver_trusted(resolver_validates, soa):
         reason = ("the checker's resolver does not set AD for the root DNSKEY RRset, so it does not validate"
                   if resolver_validates is False else
-                  "could not confirm that the checker's resolver validates DNSSEC (no answer for the root DNSKEY)")
+                  "could not confirm that the checker's resolver validates DNSSEC (the root DNSKEY lookup failed)")
         return result(ERROR, reason, finding("dnssec.resolver_not_validating", "fail", reason))
 
     if soa.nxdomain and soa.security in (SECURE, INSECURE):
