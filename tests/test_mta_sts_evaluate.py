@@ -71,6 +71,15 @@ def test_nothing_published_is_none():
     assert "mx: mx1.example.fi" in result.findings[0].data["suggested_policy"]
 
 
+@pytest.mark.parametrize("mx_status", ["null", "nxdomain"])
+def test_a_domain_that_accepts_no_mail_needs_no_mta_sts(mx_status):
+    nothing = retrieved(record=(), rcode="NXDOMAIN", host="missing", fetched=False)
+    result = evaluate_mta_sts(nothing, {"status": mx_status, "hosts": []})
+    assert result.status == "none"
+    assert codes(result) == {("mta_sts.none", "info")}
+    assert "accepts no mail" in result.findings[0].detail
+
+
 @pytest.mark.parametrize("rcode", ["SERVFAIL", "TIMEOUT"])
 def test_a_failed_record_lookup_is_error(rcode):
     result = evaluate_mta_sts(retrieved(record=(), rcode=rcode), MX, ALL_OK)

@@ -63,6 +63,12 @@ class MtaStsResult:
         }
 
 
+def _accepts_mail(mx) -> bool:
+    """False for a null MX (RFC 7505) or a domain that does not exist: nothing to protect."""
+    status = mx.get("status") if isinstance(mx, dict) else getattr(mx, "status", None)
+    return status not in ("null", "nxdomain")
+
+
 def _mx_names(mx) -> list[str]:
     """MX host names from an MxResult, a list of MxHost / dicts / names, or None."""
     if mx is None:
@@ -175,6 +181,9 @@ def evaluate_mta_sts(retrieved: MtaStsRetrieved, mx_hosts=None, starttls_result=
     if status == "error":
         add("mta_sts.error", "warn", f"TXT lookup of {record_name} failed: {lookup_error or host.detail}",
             record_name)
+    elif status == "none" and not _accepts_mail(mx_hosts):
+        add("mta_sts.none", "info", f"{domain} publishes no {record_name} TXT record and no mta-sts.{domain} "
+            "host; none is needed, since the domain accepts no mail")
     elif status == "none":
         add("mta_sts.none", "warn", f"{domain} publishes no {record_name} TXT record and no mta-sts.{domain} host",
             suggested_record="v=STSv1; id=<YYYYMMDDhhmm>")
