@@ -35,7 +35,8 @@ CONTRACT_WORDS = {
 # Paths an `expect` may name besides the ones above (values not drawn from a word list).
 OTHER_PATHS = {"dnssec.ds_present", "grade", "mx.hosts[*].name", "mx.hosts[*].preference",
                "starttls.hosts[*].certificate.webpki_valid", "mta_sts.policy.max_age", "mta_sts.record.id",
-               "mta_sts.policy.http_status", "mta_sts.policy.mx", "mta_sts.mx_coverage", "tls_rpt.rua"}
+               "mta_sts.policy.http_status", "mta_sts.policy.mx", "mta_sts.mx_coverage", "tls_rpt.rua",
+               "dane.hosts[*].tlsa_base_domain"}
 
 
 def _generic(path):

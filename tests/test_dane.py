@@ -235,6 +235,78 @@ def test_a_cname_on_the_tlsa_record_adds_no_reference_identifier():
     assert result.hosts[0].match == "pass"
 
 
+# RFC 7672 2.2.3: an MX host name that is an alias with a secure CNAME expansion has the
+# expanded name as its first TLSA base domain candidate and its own name as the second.
+PROVIDER = "mx.provider.test"
+
+
+def alias_host(dnssec="secure"):
+    return MxHost(MX, 10, ("127.55.1.1",), dnssec, canonical_name=PROVIDER)
+
+
+def test_a_secure_rrset_at_the_expanded_name_is_used():
+    hosted = Pki(PROVIDER)
+    answers = {PROVIDER: tlsa_answer(PROVIDER, hosted.intermediate.tlsa(2, 1, 1)),
+               MX: tlsa_answer(MX, "3 1 1 " + "ab" * 32)}
+    result, findings = dane.evaluate_dane([alias_host()], answers, [probe(hosted.chain_der())])
+    host = result.hosts[0]
+    assert (host.tlsa, host.match, host.tlsa_base_domain) == ("valid", "pass", PROVIDER)
+    assert host.records == (hosted.intermediate.tlsa(2, 1, 1),)
+    assert host.as_dict()["tlsa_base_domain"] == PROVIDER
+    assert (result.status, result.verified) == ("all", "all")
+    assert "dane.match.pass" in codes(findings)
+
+
+@pytest.mark.parametrize("rcode", ["NOERROR", "NXDOMAIN"])
+def test_no_tlsa_at_the_expanded_name_falls_back_to_the_mx_host_name(pki, rcode):
+    answers = {PROVIDER: tlsa_answer(PROVIDER, rcode=rcode), MX: tlsa_answer(MX, pki.leaf.tlsa(3, 1, 1))}
+    result, _ = dane.evaluate_dane([alias_host()], answers, [probe(pki.chain_der())])
+    host = result.hosts[0]
+    assert (host.tlsa, host.match, host.tlsa_base_domain) == ("valid", "pass", MX)
+    assert host.records == (pki.leaf.tlsa(3, 1, 1),)
+
+
+def test_insecure_tlsa_at_the_expanded_name_falls_back_to_the_mx_host_name(pki):
+    answers = {PROVIDER: tlsa_answer(PROVIDER, "3 1 1 " + "ab" * 32, security="insecure"),
+               MX: tlsa_answer(MX, pki.leaf.tlsa(3, 1, 1))}
+    result, _ = dane.evaluate_dane([alias_host()], answers, [probe(pki.chain_der())])
+    assert (result.hosts[0].tlsa, result.hosts[0].tlsa_base_domain) == ("valid", MX)
+
+
+@pytest.mark.parametrize("dnssec", ["insecure", "error"])
+def test_an_expansion_that_is_not_secure_leaves_only_the_mx_host_name(pki, dnssec):
+    answers = {PROVIDER: tlsa_answer(PROVIDER, "3 1 1 " + "ab" * 32), MX: tlsa_answer(MX, pki.leaf.tlsa(3, 1, 1))}
+    result, _ = dane.evaluate_dane([alias_host(dnssec)], answers, [probe(pki.chain_der())])
+    host = result.hosts[0]
+    assert (host.tlsa, host.match, host.tlsa_base_domain) == ("valid", "pass", MX)
+
+
+@pytest.mark.parametrize("answer, expected", [
+    (tlsa_answer(PROVIDER, rcode="SERVFAIL", security="bogus"), "bogus"),
+    (tlsa_answer(PROVIDER, rcode="SERVFAIL", security="error"), "error"),
+    (None, "error"),  # looked up, but the lookup did not finish
+])
+def test_a_failed_lookup_at_the_expanded_name_does_not_fall_back(pki, answer, expected):
+    """RFC 7672 2.1.1 / 2.2.3: only records not found (or insecure) move on to the next candidate."""
+    answers = {PROVIDER: answer, MX: tlsa_answer(MX, pki.leaf.tlsa(3, 1, 1))}
+    result, findings = dane.evaluate_dane([alias_host()], answers, [probe(pki.chain_der())])
+    assert (result.hosts[0].tlsa, result.hosts[0].tlsa_base_domain) == (expected, PROVIDER)
+    assert any(dane.tlsa_name(PROVIDER) in f.detail for f in findings if f.code.startswith("dane.tlsa."))
+
+
+def test_no_tlsa_at_either_candidate_names_both(pki):
+    answers = {PROVIDER: tlsa_answer(PROVIDER), MX: tlsa_answer(MX, rcode="NXDOMAIN")}
+    result, findings = dane.evaluate_dane([alias_host()], answers, [probe(pki.chain_der())])
+    assert (result.status, result.hosts[0].tlsa_base_domain) == ("none", MX)
+    missing = next(f for f in findings if f.code == "dane.tlsa.missing")
+    assert dane.tlsa_name(PROVIDER) in missing.detail and dane.tlsa_name(MX) in missing.detail
+
+
+def test_a_host_that_is_no_alias_reports_its_own_name_as_base_domain(pki):
+    result, _ = dane.evaluate_dane(hosts(MX), {MX: tlsa_answer(MX, pki.leaf.tlsa(3, 1, 1))}, [probe(pki.chain_der())])
+    assert result.hosts[0].as_dict()["tlsa_base_domain"] == MX
+
+
 def test_dane_ta_rejects_an_issuer_that_is_not_a_ca():
     fake_ca = issue("Not A CA", ca=False)
     leaf = issue(MX, issuer=fake_ca, names=(MX,))

@@ -2,7 +2,7 @@
 import pytest
 
 from checker.engine.dns import DnsAnswer
-from checker.engine.mx import FINDING_CODES, MAX_HOSTS, MxRetrieved, evaluate_mx, plan_mx
+from checker.engine.mx import FINDING_CODES, MAX_HOSTS, MxRetrieved, evaluate_mx, plan_mx, secure_alias
 
 DOMAIN = "example.fi"
 
@@ -120,6 +120,15 @@ def test_failed_or_bogus_mx_lookup_is_an_error(rcode, security):
     assert result.status == "error"
     assert result.hosts == ()
     assert "EDE 9" in found["mx.error"].detail
+
+
+@pytest.mark.parametrize("security, expected", [("secure", "mx.provider.fi"), ("insecure", None), ("bogus", None)])
+def test_secure_alias_is_the_expanded_name_only_when_every_answer_is_secure(security, expected):
+    """RFC 7672 2.2.3: run.py looks up TLSA at this name, beside the MX host name."""
+    lookups = addrs("alias.example.fi", ["192.0.2.1"], security=security, cname_chain=["alias.example.fi"],
+                    canonical="mx.provider.fi")
+    assert secure_alias("alias.example.fi", lookups) == expected
+    assert secure_alias("mx.provider.fi", addrs("mx.provider.fi", ["192.0.2.1"])) is None  # no CNAME
 
 
 def test_mx_target_that_is_a_cname_is_flagged():

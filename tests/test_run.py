@@ -148,3 +148,22 @@ def test_a_bug_while_scheduling_follow_up_lookups_still_gives_a_report(unvalidat
     report = check_domain("example.fi", EngineConfig(resolvers=unvalidating_resolver, check_timeout=3))
     assert report["mx"]["status"] == "error"
     assert any(f["code"] == "mx.check_failed" and "bug in plan_mx" in f["detail"] for f in report["findings"])
+
+
+@pytest.mark.parametrize("domain, asked", [
+    ("dane-ok.fi", ["mx1.dane-ok.fi"]),                                       # no alias: one TLSA query
+    ("mx-cname-dane.fi", ["mail.mx-cname-dane.fi", "mx2.provider.fi"]),       # RFC 7672 2.2.3: both candidates
+])
+def test_tlsa_is_looked_up_at_the_expanded_name_only_for_a_secure_alias(fakenet, monkeypatch, domain, asked):
+    dane = run._optional("dane")
+    seen = []
+    real = dane.retrieve_tlsa
+
+    def spy(resolver, name, *args, **kwargs):
+        seen.append(name)
+        return real(resolver, name, *args, **kwargs)
+
+    monkeypatch.setattr(dane, "retrieve_tlsa", spy)
+    report = check_domain(domain, fakenet.config)
+    assert sorted(seen) == sorted(asked)
+    assert report["dane"]["hosts"][0]["tlsa_base_domain"] == asked[-1]

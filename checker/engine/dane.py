@@ -44,10 +44,11 @@ class DaneHost:
     match: str = "not-tested"  # pass fail not-tested
     match_detail: str | None = None
     spki_sha256: str | None = None
+    tlsa_base_domain: str | None = None  # whose _25._tcp TLSA RRset `tlsa`/`records` describe
 
     def as_dict(self) -> dict:
         return {"name": self.name, "tlsa": self.tlsa, "records": list(self.records), "match": self.match,
-                "match_detail": self.match_detail}
+                "match_detail": self.match_detail, "tlsa_base_domain": self.tlsa_base_domain or self.name}
 
 
 @dataclass(frozen=True)
@@ -93,9 +94,35 @@ def _get(host, key, default=None):
     return host.get(key, default) if isinstance(host, dict) else getattr(host, key, default)
 
 
+def _secure_alias(name, mx_host) -> str | None:
+    """The host's CNAME-expanded name when the expansion is DNSSEC-secure (its address
+    records, CNAMEs included, validated as secure), else None."""
+    alias = (_get(mx_host, "canonical_name") or "").rstrip(".").lower()
+    return alias if alias and alias != name and _get(mx_host, "dnssec") == "secure" else None
+
+
+def _select_tlsa(name, mx_host, tlsa_answers):
+    """(TLSA base domain, answer) for one MX host: RFC 7672 2.2.3 (and RFC 7671 7).
+
+    When the host name is an alias whose CNAME expansion is secure, the expanded name is
+    the first candidate TLSA base domain and the host name the second. A candidate is
+    passed over only when its TLSA records are not found (NODATA/NXDOMAIN) or insecure;
+    a secure RRset (usable or not) settles it, and so does a bogus or failed lookup, which
+    leaves a DANE sender unable to go on (RFC 7672 2.1.1). An insecure expansion is no
+    candidate: only the host name is. tlsa_answers without the expanded name means it
+    was not looked up (hand-made input); None under it means the lookup did not finish."""
+    alias = _secure_alias(name, mx_host)
+    if alias is not None and alias in tlsa_answers:
+        answer = tlsa_answers[alias]
+        parsed = [parse_record(text) for text in (getattr(answer, "records", None) or ())]
+        if classify(answer, parsed) not in ("none", "insecure"):
+            return alias, answer
+    return name, tlsa_answers.get(name)
+
+
 def _reference_names(name, mx_host) -> list[str]:
     """RFC 7672 3.2.2: the MX host name and the TLSA base domain, which is the MX host name
-    after (secure) CNAME expansion of its address records (2.2.3). A CNAME on the TLSA
+    after (secure) CNAME expansion of its address records (2.2.3, _select_tlsa). A CNAME on the TLSA
     record itself only says where the records are kept: it never adds a name the
     certificate may carry (RFC 7671 7)."""
     names = [name]
@@ -130,7 +157,9 @@ def _host_match(records, probes, references, at_time):
 
 def evaluate_dane(mx_hosts, tlsa_answers, probes, at_time: datetime | None = None):
     """mx_hosts: MxHost-like (name, addresses, dnssec, canonical_name, implicit);
-    tlsa_answers: {host name: DnsAnswer or None}; probes: SmtpProbe per address."""
+    tlsa_answers: {TLSA base domain: DnsAnswer or None}, the host names and, for hosts
+    that are secure aliases, their expanded names (see _select_tlsa); probes: SmtpProbe
+    per address."""
     findings = []
 
     def add(code, severity, detail, subject=None, **data):
@@ -143,7 +172,7 @@ def evaluate_dane(mx_hosts, tlsa_answers, probes, at_time: datetime | None = Non
     results = []
     for mx_host in hosts:
         name = _get(mx_host, "name").rstrip(".").lower()
-        answer = tlsa_answers.get(name)
+        base, answer = _select_tlsa(name, mx_host, tlsa_answers)
         parsed = [parse_record(text) for text in (getattr(answer, "records", None) or ())]
         tlsa = classify(answer, parsed)
         texts = tuple(record.text for record in parsed)
@@ -153,10 +182,12 @@ def evaluate_dane(mx_hosts, tlsa_answers, probes, at_time: datetime | None = Non
         if tlsa == "valid":
             references = _reference_names(name, mx_host)
             match, detail, no_tls = _host_match(parsed, host_probes, references, at_time)
-            _valid_host_findings(add, name, parsed, match, detail, spki, no_tls, mx_host)
+            _valid_host_findings(add, name, base, parsed, match, detail, spki, no_tls, mx_host)
         else:
-            _other_host_findings(add, name, tlsa, parsed, answer, spki, texts)
-        results.append(DaneHost(name, tlsa, texts, match, detail, spki))
+            alias = _secure_alias(name, mx_host)
+            tried = alias if alias is not None and alias in tlsa_answers and base == name else None
+            _other_host_findings(add, name, base, tlsa, parsed, answer, spki, texts, tried)
+        results.append(DaneHost(name, tlsa, texts, match, detail, spki, base))
     status = _status(results)
     verified = _verified(results)
     _domain_findings(add, status, results)
@@ -200,12 +231,12 @@ def _suggested(spki):
     return {"spki_sha256": spki, "suggested_record": f"3 1 1 {spki}"} if spki else {}
 
 
-def _valid_host_findings(add, name, parsed, match, detail, spki, no_tls, mx_host):
+def _valid_host_findings(add, name, base, parsed, match, detail, spki, no_tls, mx_host):
     usable = [record for record in parsed if record.problem is None]
     extra = _suggested(spki)
     for record in parsed:
         if record.problem:
-            add("dane.record.unusable", "warn", f"{tlsa_name(name)} TLSA {record.text[:24]}...: {record.problem}",
+            add("dane.record.unusable", "warn", f"{tlsa_name(base)} TLSA {record.text[:24]}...: {record.problem}",
                 name, record=record.text, reason=record.problem, **extra)
     if not any((r.usage, r.selector, r.mtype) == (3, 1, 1) for r in usable):
         add("dane.record.not_recommended", "info",
@@ -230,30 +261,31 @@ def _valid_host_findings(add, name, parsed, match, detail, spki, no_tls, mx_host
         add("dane.match.not_tested", "info", f"{name}: TLSA records not compared ({detail})", name, **extra)
 
 
-def _other_host_findings(add, name, tlsa, parsed, answer, spki, texts):
+def _other_host_findings(add, name, base, tlsa, parsed, answer, spki, texts, tried_alias=None):
     extra = _suggested(spki)
     if tlsa == "none":
-        add("dane.tlsa.missing", "warn", f"{name} has no TLSA record at {tlsa_name(name)}", name, **extra)
+        where = f"{tlsa_name(tried_alias)} or {tlsa_name(name)}" if tried_alias else tlsa_name(name)
+        add("dane.tlsa.missing", "warn", f"{name} has no TLSA record at {where}", name, **extra)
     elif tlsa == "insecure":
         add("dane.tlsa.insecure", "warn",
-            f"{tlsa_name(name)} has TLSA records but the zone is not DNSSEC-signed; senders ignore them "
+            f"{tlsa_name(base)} has TLSA records but the zone is not DNSSEC-signed; senders ignore them "
             "(RFC 7672 2.2)", name, records=list(texts), **extra)
     elif tlsa == "bogus":
         add("dane.tlsa.bogus", "fail",
-            f"The TLSA answer for {tlsa_name(name)} fails DNSSEC validation ({getattr(answer, 'reason', None)}); "
+            f"The TLSA answer for {tlsa_name(base)} fails DNSSEC validation ({getattr(answer, 'reason', None)}); "
             "DANE senders treat the MX as unusable and defer mail (RFC 7672 2.1.1)", name,
             reason=getattr(answer, "reason", None), **extra)
     elif tlsa == "error":
         # RFC 7672 2.2: a failed TLSA lookup (not NODATA/NXDOMAIN) leaves a DANE sender unable
         # to tell whether TLS must be authenticated, so it treats the host as unusable.
         add("dane.tlsa.error", "fail",
-            f"The TLSA lookup for {tlsa_name(name)} failed ({getattr(answer, 'rcode', 'no answer')}); "
+            f"The TLSA lookup for {tlsa_name(base)} failed ({getattr(answer, 'rcode', 'no answer')}); "
             "DANE senders treat the MX as unusable and defer mail (RFC 7672 2.2)", name)
     elif tlsa in ("invalid", "unusable"):
         code = "dane.tlsa.malformed" if tlsa == "invalid" else "dane.tlsa.unusable"
         reasons = sorted({record.problem for record in parsed if record.problem}) or [
             f"the TLSA RDATA could not be parsed ({getattr(answer, 'reason', None)})"]
-        add(code, "fail", f"{tlsa_name(name)} has no TLSA record usable for SMTP: {'; '.join(reasons)}", name,
+        add(code, "fail", f"{tlsa_name(base)} has no TLSA record usable for SMTP: {'; '.join(reasons)}", name,
             records=list(texts), reasons=reasons, **extra)
 
 

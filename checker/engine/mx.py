@@ -175,6 +175,17 @@ def usable_addresses(answers) -> tuple[str, ...]:
     return tuple(str(ip) for ip in sorted(found, key=lambda ip: (ip.version, ip)))
 
 
+def secure_alias(name: str, lookups) -> str | None:
+    """The fully CNAME-expanded form of `name` when its address lookups followed CNAMEs and
+    every one of them is DNSSEC-secure; else None. Only such a name is a candidate TLSA
+    base domain (RFC 7672 2.2.3, RFC 7671 7)."""
+    if not lookups or _combined_security(lookups) != SECURE:
+        return None
+    canonical = next((a.canonical_name for a in lookups if a.cname_chain and a.canonical_name), None)
+    canonical = (canonical or "").rstrip(".").lower()
+    return canonical if canonical and canonical != name.rstrip(".").lower() else None
+
+
 def _unproven(security: str, resolver_trusted: bool) -> str:
     """Without a validating resolver, "insecure" is not proven (RFC 6840 5.7): error."""
     return ERROR if security == INSECURE and not resolver_trusted else security

@@ -7,6 +7,7 @@ deadlock):
     validates, SOA, DS, MX, MTA-STS retrieval, TLS-RPT TXT      (all at once)
     MX answer  -> per host: A, AAAA, TLSA                       (as soon as MX arrives)
     A + AAAA of a host -> per address: SMTP STARTTLS probe      (as soon as that host resolves)
+                       -> TLSA of its secure CNAME target       (only for an alias, RFC 7672 2.2.3)
 
 Everything shares one deadline; the report is returned by config.check_timeout whatever
 happens, with unfinished parts marked `error` and a finding saying so.
@@ -98,6 +99,7 @@ class _Check:
         self.plan = None
         self.hosts: list[str] = []
         self.checked: set[str] = set()            # hosts probed and TLSA-checked (mx.MAX_HOSTS)
+        self.tlsa_names: list[str] = []           # TLSA base domains looked up: hosts, then aliases
         self.probe_keys: list[tuple] = []
         self.modules = {name: _optional(name) for name in ("starttls", "dane", "mta_sts", "tls_rpt")}
 
@@ -105,6 +107,11 @@ class _Check:
 
     def submit(self, key, func, *args):
         self.pending[self.pool.submit(func, *args)] = key
+
+    def submit_tlsa(self, dane, name):
+        if name not in self.tlsa_names:  # an alias may be another MX host's own name
+            self.tlsa_names.append(name)
+            self.submit(("tlsa", name), self.retrieve_tlsa, dane, name)
 
     def start(self):
         r, d, dl = self.resolver, self.domain, self.deadline
@@ -130,11 +137,16 @@ class _Check:
                 self.submit(("a", name), self.resolver.query, name, "A", self.deadline)
                 self.submit(("aaaa", name), self.resolver.query, name, "AAAA", self.deadline)
                 if dane is not None and name in self.checked:
-                    self.submit(("tlsa", name), self.retrieve_tlsa, dane, name)
+                    self.submit_tlsa(dane, name)
         elif kind in ("a", "aaaa"):
             name = key[1]
             lookups = (self.values.get(("a", name)), self.values.get(("aaaa", name)))
             if None not in lookups and name in self.checked:
+                # RFC 7672 2.2.3: a host name that is an alias with a secure CNAME expansion
+                # has the expanded name as its first TLSA base domain candidate.
+                alias = mx_mod.secure_alias(name, lookups)
+                if alias is not None and self.modules["dane"] is not None:
+                    self.submit_tlsa(self.modules["dane"], alias)
                 for address in mx_mod.usable_addresses(lookups):
                     probe_key = ("probe", name, address)
                     self.probe_keys.append(probe_key)
@@ -173,7 +185,7 @@ class _Check:
         if part == "starttls":
             return self.part_done("mx") and self._finished(*self.probe_keys)
         if part == "dane":
-            tlsa = [("tlsa", name) for name in self.checked] if self.modules["dane"] else []
+            tlsa = [("tlsa", name) for name in self.tlsa_names]
             return self.part_done("starttls") and self._finished(*tlsa)
         return self._finished((part,))
 
@@ -240,7 +252,9 @@ class _Check:
                                                                               "tls_rpt"))
         starttls_result = guarded("starttls", lambda: _unpack(self.module(starttls, "starttls").evaluate_starttls(
             probes, mx_hosts, self.config.ca_bundle, unchecked=unchecked)))
-        tlsa = {name: v[("tlsa", name)] for name in self.checked if v.get(("tlsa", name)) is not None}
+        # Every name looked up is a key, None when its lookup did not finish: for an alias
+        # that is an indeterminate answer, not the absence of a lookup (dane.evaluate_dane).
+        tlsa = {name: v.get(("tlsa", name)) for name in self.tlsa_names}
         dane_result = guarded("dane", lambda: _unpack(self.module(dane, "dane").evaluate_dane(
             self.need_result(mx_result, "dane").checked_hosts, tlsa, probes)))
         mta_sts_result = guarded("mta_sts", lambda: _unpack(self.module(mta_sts, "mta_sts").evaluate_mta_sts(

@@ -211,6 +211,10 @@ DANE = (
                     Host("mx2.dane-verified-some.fi", tlsa=("3 1 1 wrong",))),
              expect={**SECURE, "dane.status": "all", "dane.hosts[0].match": "pass", "dane.hosts[1].tlsa": "valid",
                      "dane.hosts[1].match": "fail", "dane.verified": "some"}),
+    Scenario("mx-cname-dane.fi", "the MX target is a signed CNAME to a provider host with TLSA only at its own "
+             "name: the expanded name is the TLSA base domain (RFC 7672 2.2.3)",
+             mx=("10 mail.mx-cname-dane.fi",), records=("mail CNAME mx2.provider.fi.",),
+             expect={**SECURE, **STARTTLS_OK, **DANE_PASS, "dane.hosts[0].tlsa_base_domain": "mx2.provider.fi"}),
 )
 
 # -- shared provider (thesis 5.1: most DANE domains use a handful of provider MX hosts) --------
