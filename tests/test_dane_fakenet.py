@@ -1,20 +1,14 @@
 """DANE and STARTTLS end to end: check_domain against the loopback test network.
 
-Runs the catalogue's scenarios that state DANE or STARTTLS expectations (plus the shared
-infrastructure) on its own range, 127.55.0.0/16, so it never collides with other runs,
-and checks the `dane` and `starttls` paths of each report (the other sections have
-their own end-to-end tests).
+Checks the `dane` and `starttls` paths of the reports of the catalogue's scenarios that
+state DANE or STARTTLS expectations, on the shared session network (the other sections
+have their own end-to-end tests).
 """
-import concurrent.futures as cf
-
 import pytest
 
-from checker.engine.config import EngineConfig
-from checker.engine.run import check_domain
 from tests.fakenet.expect import mismatches
-from tests.fakenet.network import Network, Settings, catalogue
+from tests.fakenet.network import catalogue
 
-NET = "127.55.0.0/16"
 MINE = ("dane.", "starttls.")
 
 
@@ -38,21 +32,11 @@ EXPECTED_FINDINGS = {
 
 SCENARIOS = [s for s in catalogue() if not s.infrastructure
              and (s.domain in EXPECTED_FINDINGS or any(k.startswith(MINE) for k in s.expect))]
-INFRASTRUCTURE = [s for s in catalogue() if s.infrastructure]
 
 
 @pytest.fixture(scope="module")
-def reports():
-    network = Network(Settings(net=NET))
-    network.scenarios = [*INFRASTRUCTURE, *SCENARIOS]
-    env = network.up()
-    try:
-        config = EngineConfig.from_env(env)
-        with cf.ThreadPoolExecutor(max_workers=4) as pool:
-            done = pool.map(lambda s: (s.domain, check_domain(s.domain, config)), SCENARIOS)
-            yield dict(done)
-    finally:
-        network.down()
+def reports(fakenet):
+    return fakenet.reports([s.domain for s in SCENARIOS], workers=4)
 
 
 def _mine(expect):
