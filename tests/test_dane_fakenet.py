@@ -28,6 +28,7 @@ EXPECTED_FINDINGS = {
     "smtp-silent.fi": {("starttls.unreachable", "warn")},
     "dane-short-digest.fi": {("dane.tlsa.unusable", "fail")},
     "dane-malformed.fi": {("dane.tlsa.malformed", "fail")},
+    "dual-stack-broken6.fi": {("starttls.unreachable", "warn")},
 }
 
 SCENARIOS = [s for s in catalogue() if not s.infrastructure

@@ -1,4 +1,5 @@
 """The test network tests itself: DNSSEC outcomes through the validating resolver."""
+import ipaddress
 import socket
 
 import dns.exception
@@ -22,7 +23,7 @@ def ask(fakenet, name, rdtype="MX", cd=False, tcp=False):
 
 def test_env_names_resolver_bundle_and_range(fakenet):
     assert set(fakenet.env) >= {"CHECKER_RESOLVER", "CHECKER_CA_BUNDLE", "CHECKER_ALLOWED_NETWORKS"}
-    assert fakenet.env["CHECKER_ALLOWED_NETWORKS"] == str(fakenet.plan.network)
+    assert fakenet.env["CHECKER_ALLOWED_NETWORKS"] == f"{fakenet.plan.network},{fakenet.plan.network6}"
     assert open(fakenet.env["CHECKER_CA_BUNDLE"]).read().startswith("-----BEGIN CERTIFICATE-----")
 
 
@@ -122,6 +123,28 @@ def test_wildcard_sends_the_policy_host_to_the_generic_web_server(fakenet):
 def test_refused_address_scenarios_point_outside_the_range(fakenet):
     assert ask(fakenet, "mx1.mx-localhost.fi", "A").answer[0][0].to_text() == "127.0.0.1"
     assert ask(fakenet, "mx1.mx-private.fi", "A").answer[0][0].to_text() == "10.0.0.1"
+
+
+def test_ipv6_hosts_have_secure_aaaa_records_in_the_ranges_prefix_added_to_lo(fakenet):
+    only = ask(fakenet, "mx1.ipv6-only.fi", "AAAA")
+    assert only.flags & dns.flags.AD and not ask(fakenet, "mx1.ipv6-only.fi", "A").answer
+    address = only.answer[0][0].to_text()
+    assert ipaddress.ip_address(address) in fakenet.plan.network6
+    assert address in fakenet.network.addresses6_on_lo()
+
+
+def test_dual_stack_hosts_are_probed_on_both_their_addresses(fakenet):
+    expected = [ask(fakenet, "mx1.dual-stack.fi", rdtype).answer[0][0].to_text() for rdtype in ("A", "AAAA")]
+    report = fakenet.reports(["dual-stack.fi"])["dual-stack.fi"]
+    assert [(h["address"], h["status"]) for h in report["starttls"]["hosts"]] == [(a, "ok") for a in expected]
+
+
+def test_each_range_gets_its_own_ipv6_prefix():
+    from tests.fakenet.addresses import Plan
+
+    a, b = Plan("127.53.0.0/16"), Plan("127.67.0.0/16")
+    assert str(a.network6) == "fd00:127:53::/48" and not a.network6.overlaps(b.network6)
+    assert b.scenario_host6(1, 0) == "fd00:127:67:21::10" and b.scenario_host(1, 0) == "127.67.21.10"
 
 
 def test_the_fixture_finds_scenarios_by_domain(fakenet):

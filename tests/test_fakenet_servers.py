@@ -80,6 +80,16 @@ def test_smtp_refused_host_has_nothing_listening(fakenet):
         socket.create_connection((address, smtp_port(fakenet)), timeout=2)
 
 
+def test_smtp_serves_ipv6_addresses_and_refuses_on_the_broken_one(fakenet):
+    ipv6_only = resolve(fakenet, "mx1.ipv6-only.fi", "AAAA")[0]
+    assert starttls_chain(ipv6_only, smtp_port(fakenet))
+    broken = resolve(fakenet, "mx1.dual-stack-broken6.fi", "AAAA")[0]
+    with pytest.raises(ConnectionRefusedError):
+        socket.create_connection((broken, smtp_port(fakenet)), timeout=2)
+    working = resolve(fakenet, "mx1.dual-stack-broken6.fi", "A")[0]
+    socket.create_connection((working, smtp_port(fakenet)), timeout=2).close()
+
+
 @pytest.mark.parametrize("domain", ["cert-expired.fi", "cert-self-signed.fi", "cert-untrusted.fi", "cert-wrong-name.fi"])
 def test_smtp_bad_certificates_complete_the_handshake_but_fail_verification(fakenet, domain):
     host, address = mx_address(fakenet, domain)

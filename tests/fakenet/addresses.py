@@ -18,8 +18,16 @@ With N = the first two octets:
     N.250.10-12    Knot's real addresses when FAKENET_DELAY_MS > 0 (a delaying proxy
                    then listens on N.0.10-12 and forwards there)
 
+IPv6 (hosts whose `family` is "ipv6" or "dual", model.py) uses the unique-local /48
+fd00:A:B::/48 for N = A.B (127.53 -> fd00:127:53::/48; the octets are written as they
+read, so every /16 gets its own /48), mirroring the IPv4 plan: N.t.x <-> fd00:A:B:t::x,
+e.g. MX host x = 10 of entry i is fd00:A:B:(20+i)::10. ::1 is no help (one address), so
+`up` adds each allocated address to `lo` as a /128 (needs root / CAP_NET_ADMIN; refused
+ones too, so that connecting is refused rather than unroutable) and `down` removes every
+address of the /48 from `lo`. DNS servers and Unbound stay IPv4-only.
+
 Addresses outside the range that scenarios use on purpose: 10.0.0.1, 127.0.0.1 (both
-must be refused by the checker, which only allows FAKENET_NET).
+must be refused by the checker, which only allows FAKENET_NET and its IPv6 /48).
 """
 from __future__ import annotations
 
@@ -37,9 +45,14 @@ class Plan:
             raise ValueError(f"FAKENET_NET must be a /16 inside 127.0.0.0/8, not {net}")
         self.prefix = ".".join(str(self.network.network_address).split(".")[:2])
         self.tag = self.prefix.replace(".", "-")  # var/fakenet/<tag>/
+        self.network6 = ipaddress.ip_network(f"fd00:{self.prefix.replace('.', ':')}::/48")
 
     def addr(self, third: int, fourth: int) -> str:
         return f"{self.prefix}.{third}.{fourth}"
+
+    def addr6(self, third: int, fourth: int) -> str:
+        """The IPv6 twin of addr(third, fourth): fd00:A:B:third::fourth (digits as they read)."""
+        return str(ipaddress.ip_address(f"fd00:{self.prefix.replace('.', ':')}:{third}::{fourth}"))
 
     @property
     def resolver(self) -> str:
@@ -68,6 +81,9 @@ class Plan:
 
     def scenario_host(self, i: int, k: int) -> str:
         return self.addr(20 + i, 10 + k)
+
+    def scenario_host6(self, i: int, k: int) -> str:
+        return self.addr6(20 + i, 10 + k)
 
     def scenario_policy(self, i: int) -> str:
         return self.addr(20 + i, 80)

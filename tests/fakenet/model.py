@@ -33,6 +33,13 @@ SMTP_BEHAVIOURS = (
     "refused",        # nothing listens: connection refused
 )
 
+# Which address records a host gets (addresses.py allocates them):
+FAMILIES = (
+    "ipv4",           # an A record
+    "ipv6",           # only an AAAA record
+    "dual",           # A and AAAA; the server on the IPv6 address may differ (Host.smtp6)
+)
+
 HTTPS_BEHAVIOURS = (
     "ok",             # serve status / content type / body for /.well-known/mta-sts.txt, 404 elsewhere
     "placeholder",    # 200 text/html landing page for every path
@@ -59,7 +66,7 @@ class Smtp:
 
 @dataclass(frozen=True)
 class Host:
-    """A mail host: A record, optional TLSA RRset, optional SMTP server.
+    """A mail host: A and/or AAAA record (`family`), optional TLSA RRset, optional SMTP server.
 
     `tlsa` entries: "3 1 1", "3 0 1", "3 1 2", "2 0 1", "2 1 1", "1 1 1", "0 0 1" are
     computed from the real certificates (usage 2/0: the intermediate / root; 3/1: the
@@ -72,6 +79,14 @@ class Host:
     tlsa: tuple[str, ...] = ()
     address: str | None = None    # fixed address instead of one allocated in the range
     tlsa_sig: str = "ok"          # "ok" | "expired" | "missing": breaks only the TLSA RRSIG
+    family: str = "ipv4"          # FAMILIES; `address` replaces only the IPv4 one
+    smtp6: Smtp | None = None     # "dual": the IPv6 address's server when it differs from `smtp`
+                                  # (same certificate: one leaf per host name)
+
+    def __post_init__(self):
+        assert self.family in FAMILIES, self.family
+        assert self.smtp6 is None or (self.family == "dual" and self.smtp is not None
+                                      and self.smtp6.cert == self.smtp.cert), "smtp6: dual stack, smtp's cert"
 
 
 @dataclass(frozen=True)

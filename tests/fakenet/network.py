@@ -3,10 +3,12 @@
 State lives under var/fakenet/<tag>/ (tag from FAKENET_NET, e.g. 127-53): zone files,
 keys, certificates, configs, logs, pid files and checker.env. `up` first stops
 whatever a previous run of the same range left behind (pid files), so it is safe to
-call repeatedly.
+call repeatedly. IPv6 host addresses (addresses.py) are added to `lo` by `up` and
+removed by `down`.
 """
 from __future__ import annotations
 
+import ipaddress
 import json
 import os
 import shutil
@@ -162,6 +164,7 @@ class Network:
             (self.state / sub).mkdir(parents=True)
         try:
             self._build()
+            self._ip6("add", self.addresses6)
             self._start_knot()
             self._start_servers()
             self._start_unbound()
@@ -176,7 +179,20 @@ class Network:
         return env
 
     def down(self) -> list[int]:
-        return stop_pidfiles(self.state)
+        stopped = stop_pidfiles(self.state)
+        self._ip6("del", self.addresses6_on_lo())
+        return stopped
+
+    def addresses6_on_lo(self) -> list[str]:
+        """This range's IPv6 addresses currently on `lo` (other ranges' are left alone)."""
+        try:
+            shown = subprocess.run(["ip", "-6", "-o", "addr", "show", "dev", "lo"], capture_output=True,
+                                   text=True, check=False).stdout
+        except FileNotFoundError:
+            return []
+        words = shown.split()
+        found = [words[n + 1].split("/")[0] for n, word in enumerate(words[:-1]) if word == "inet6"]
+        return [a for a in found if ipaddress.ip_address(a) in self.plan.network6]
 
     def is_up(self) -> bool:
         piddir = self.state / "pids"
@@ -198,7 +214,7 @@ class Network:
         self.pki = pki
         pki.write_root(self.state / "certs" / "root.pem")
         self.host_addr, self.host_leaf, self.policy_addr = {}, {}, {}
-        self.listeners = []
+        self.listeners, self.addresses6 = [], []
         certs = self.state / "certs"
 
         def write_chain(label, leaf, chain):
@@ -211,16 +227,22 @@ class Network:
             raise ValueError("the address plan holds 229 zones of at most 70 hosts (addresses.py)")
         for i, s in enumerate(self.scenarios):
             for k, h in enumerate(s.hosts):
-                address = h.address or plan.scenario_host(i, k)
-                self.host_addr[h.name] = address
-                smtp = h.smtp
-                leaf, chain = pki.leaf([h.name], smtp.cert if smtp else "valid")
+                servers = []  # (address, Smtp or None, listen?)
+                if h.family != "ipv6":
+                    servers.append((h.address or plan.scenario_host(i, k), h.smtp, not h.address))
+                if h.family != "ipv4":
+                    servers.append((plan.scenario_host6(i, k), h.smtp6 or h.smtp, True))
+                    self.addresses6.append(servers[-1][0])
+                self.host_addr[h.name] = tuple(address for address, _, _ in servers)
+                leaf, chain = pki.leaf([h.name], h.smtp.cert if h.smtp else "valid")
                 self.host_leaf[h.name] = leaf
-                if smtp is None or smtp.behaviour == "refused" or h.address:
-                    continue
-                cert, key = write_chain(h.name, leaf, chain if smtp.chain == "full" else [])
-                self.listeners.append({"kind": "smtp", "address": address, "port": self.settings.smtp_port,
-                                       "behaviour": smtp.behaviour, "host": h.name, "cert": cert, "key": key})
+                for address, smtp, listen in servers:
+                    if smtp is None or smtp.behaviour == "refused" or not listen:
+                        continue
+                    label = h.name if ":" not in address else f"{h.name}.ipv6"
+                    cert, key = write_chain(label, leaf, chain if smtp.chain == "full" else [])
+                    self.listeners.append({"kind": "smtp", "address": address, "port": self.settings.smtp_port,
+                                           "behaviour": smtp.behaviour, "host": h.name, "cert": cert, "key": key})
             if s.policy is not None:
                 p = s.policy
                 address = plan.scenario_policy(i)
@@ -252,6 +274,16 @@ class Network:
             write_zone(str(self.state / f"knot-{z.role}"), z)
 
     # -- start ----------------------------------------------------------------------------
+
+    @staticmethod
+    def _ip6(verb: str, addresses: list[str]):
+        if not addresses:
+            return
+        commands = "".join(f"address {verb} {a}/128 dev lo\n" for a in addresses)
+        result = subprocess.run(["ip", "-6", "-batch", "-"], input=commands, capture_output=True, text=True)
+        if result.returncode:
+            raise RuntimeError(f"fakenet: `ip address {verb}` on lo failed (IPv6 hosts need root): "
+                               f"{result.stderr.strip()}")
 
     def _spawn(self, name: str, argv: list[str], cwd: Path | None = None) -> int:
         log = open(self.state / "logs" / f"{name}.log", "ab")
@@ -395,7 +427,7 @@ remote-control:
         env = {
             "CHECKER_RESOLVER": f"{self.plan.resolver}:{self.settings.dns_port}",
             "CHECKER_CA_BUNDLE": str(self.state / "certs" / "root.pem"),
-            "CHECKER_ALLOWED_NETWORKS": str(self.plan.network),
+            "CHECKER_ALLOWED_NETWORKS": f"{self.plan.network},{self.plan.network6}",
         }
         if self.settings.smtp_port != 25:
             env["CHECKER_SMTP_PORT"] = str(self.settings.smtp_port)

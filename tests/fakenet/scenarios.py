@@ -14,6 +14,7 @@ to every path, DNS time-outs, policy files without a record and the reverse.
 """
 from __future__ import annotations
 
+from .expect import IPV4, IPV6
 from .model import Host, Policy, Scenario, Smtp, policy_text
 
 STS = ("v=STSv1; id=20240101T000000",)
@@ -322,4 +323,24 @@ TLS_RPT = (
          expect={**SECURE, "tls_rpt.status": "error"}),
 )
 
-SCENARIOS = (*DNS_AND_MX, *STARTTLS, *DANE, *PROVIDER, *MTA_STS, *TLS_RPT)
+# -- IPv6: every MX address is probed, A and AAAA alike (addresses.py: the range's fd00: /48) --------
+# starttls.hosts has one entry per address, IPv4 before IPv6.
+
+IPV6_SCENARIOS = (
+    Scenario("ipv6-only.fi", "the MX host has only an AAAA record: STARTTLS and DANE-EE 3 1 1 over IPv6",
+             mx=("10 mx1.ipv6-only.fi",), hosts=(Host("mx1.ipv6-only.fi", tlsa=("3 1 1",), family="ipv6"),),
+             expect={**SECURE, **STARTTLS_OK, **DANE_PASS, "starttls.hosts[0].address": IPV6}),
+    Scenario("dual-stack.fi", "A and AAAA, STARTTLS and DANE-EE 3 1 1 on both: one probe per address",
+             mx=("10 mx1.dual-stack.fi",), hosts=(Host("mx1.dual-stack.fi", tlsa=("3 1 1",), family="dual"),),
+             expect={**SECURE, **STARTTLS_OK, **DANE_PASS, "starttls.hosts[0].address": IPV4,
+                     "starttls.hosts[1].name": "mx1.dual-stack.fi", "starttls.hosts[1].address": IPV6,
+                     "starttls.hosts[1].status": "ok"}),
+    Scenario("dual-stack-broken6.fi", "A and AAAA; the IPv4 address works, nothing listens on the IPv6 one",
+             mx=("10 mx1.dual-stack-broken6.fi",),
+             hosts=(Host("mx1.dual-stack-broken6.fi", family="dual", smtp6=Smtp("refused")),),
+             expect={**SECURE, **STARTTLS_OK, "starttls.hosts[0].address": IPV4,
+                     "starttls.hosts[1].name": "mx1.dual-stack-broken6.fi", "starttls.hosts[1].address": IPV6,
+                     "starttls.hosts[1].status": "unreachable"}),
+)
+
+SCENARIOS = (*DNS_AND_MX, *STARTTLS, *DANE, *PROVIDER, *MTA_STS, *TLS_RPT, *IPV6_SCENARIOS)

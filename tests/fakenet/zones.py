@@ -91,7 +91,7 @@ def tlsa_rdata(spec: str, leaf: Issued, pki: TestPKI) -> tuple[str, bytes | None
 class TreeBuilder:
     """Builds every zone of the tree from the catalogue and the allocated addresses."""
 
-    def __init__(self, plan: Plan, pki: TestPKI, scenarios: list[Scenario], host_addr: dict[str, str],
+    def __init__(self, plan: Plan, pki: TestPKI, scenarios: list[Scenario], host_addr: dict[str, tuple[str, ...]],
                  host_leaf: dict[str, Issued], policy_addr: dict[str, str]):
         self.plan, self.pki, self.scenarios = plan, pki, scenarios
         self.host_addr, self.host_leaf, self.policy_addr = host_addr, host_leaf, policy_addr
@@ -157,9 +157,9 @@ class TreeBuilder:
             z.lines.append(f"{origin} {TTL} IN MX {pref} {_abs(host)}")
         for h in s.hosts:
             owner = _abs(h.name)
-            address = self.host_addr[h.name]
-            rtype = "AAAA" if ":" in address else "A"
-            z.lines.append(f"{owner} {TTL} IN {rtype} {address}")
+            for address in self.host_addr[h.name]:
+                rtype = "AAAA" if ":" in address else "A"
+                z.lines.append(f"{owner} {TTL} IN {rtype} {address}")
             for spec in h.tlsa:
                 text, wire = tlsa_rdata(spec, self.host_leaf[h.name], self.pki)
                 if wire is None:
