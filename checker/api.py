@@ -1,12 +1,15 @@
-"""JSON API v1 (README "API"): POST /api/v1/checks, GET /api/v1/checks/<uuid>."""
+"""JSON API v1 (README "API"): POST /api/v1/checks, GET /api/v1/checks/<uuid>, GET /api/v1/schema.json."""
+import hashlib
 import json
 import logging
-from functools import wraps
+from functools import lru_cache, wraps
+from pathlib import Path
 
 from django.core.exceptions import RequestDataTooBig
 from django.db import DatabaseError
-from django.http import JsonResponse
+from django.http import HttpResponse, JsonResponse
 from django.urls import reverse
+from django.utils.cache import get_conditional_response
 from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import csrf_exempt
 
@@ -148,3 +151,26 @@ def check_detail(request, check_id):
         "report": check.report if check.status == Check.Status.DONE else None,
     }
     return JsonResponse(body)
+
+
+# The JSON Schema of the report (docs/report.schema.json; additions: docs/report-additions.md).
+SCHEMA_PATH = Path(__file__).resolve().parent.parent / "docs" / "report.schema.json"
+SCHEMA_CACHE_SECONDS = 3600
+
+
+@lru_cache(maxsize=1)
+def _schema() -> tuple[bytes, str]:
+    """The schema file's bytes and their ETag; read once per process (it changes only on deploy)."""
+    body = SCHEMA_PATH.read_bytes()
+    return body, '"' + hashlib.sha256(body).hexdigest()[:32] + '"'
+
+
+@allow("GET", "HEAD")
+def report_schema(request):
+    body, etag = _schema()
+    response = HttpResponse(body, content_type="application/schema+json")
+    response["ETag"] = etag
+    response["Cache-Control"] = f"public, max-age={SCHEMA_CACHE_SECONDS}"
+    response["Access-Control-Allow-Origin"] = "*"  # public, static, no credentials: usable from any validator
+    # If-None-Match with the current ETag: 304 carrying the same caching headers.
+    return get_conditional_response(request, etag=etag, response=response)
