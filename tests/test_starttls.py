@@ -61,6 +61,19 @@ def test_hosts_are_reported_per_address_with_certificate_facts(pki):
     assert {"starttls.supported", "starttls.certificate.valid"} <= set(codes(findings))
 
 
+def test_the_certificate_carries_the_hash_a_3_1_1_tlsa_record_needs(pki):
+    import hashlib
+
+    from cryptography import x509
+    from cryptography.hazmat.primitives import serialization
+
+    chain = pki[0].chain_der()
+    result, _ = starttls.evaluate_starttls([probe(chain=chain)], [mx()], pki[3])
+    leaf_key = x509.load_der_x509_certificate(chain[0]).public_key()
+    spki = leaf_key.public_bytes(serialization.Encoding.DER, serialization.PublicFormat.SubjectPublicKeyInfo)
+    assert result.as_dict()["hosts"][0]["certificate"]["spki_sha256"] == hashlib.sha256(spki).hexdigest()
+
+
 def test_hosts_beyond_the_checked_ones_are_listed_as_skipped(pki):
     result, findings = starttls.evaluate_starttls([probe(chain=pki[0].chain_der())], [mx()], pki[3],
                                                   unchecked=("mx11.example.test",))

@@ -13,6 +13,7 @@ from datetime import datetime
 from . import net
 from .certs import describe, load_chain, verify_webpki
 from .findings import Finding
+from .tlsa import spki_sha256
 
 MAX_WORKERS = 16
 OLD_TLS = ("SSLv2", "SSLv3", "TLSv1", "TLSv1.1")  # below the required TLS 1.2 (RFC 8996)
@@ -96,9 +97,11 @@ def certificate_facts(chain_der, host: str, ca_bundle, at_time: datetime | None 
         return None
     valid, error = verify_webpki(chain_der, host, ca_bundle, at_time)
     try:
-        facts = describe(load_chain(chain_der[:1])[0])
+        leaf = load_chain(chain_der[:1])[0]
+        # The SHA-256 of the key as served: what a "3 1 1" TLSA record must hold (RFC 6698 2.1).
+        facts = {**describe(leaf), "spki_sha256": spki_sha256(leaf)}
     except ValueError:
-        facts = {"subject": None, "names": [], "issuer": None, "not_after": None}
+        facts = {"subject": None, "names": [], "issuer": None, "not_after": None, "spki_sha256": None}
     return {**facts, "webpki_valid": valid, "webpki_error": error}
 
 
