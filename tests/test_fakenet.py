@@ -174,3 +174,17 @@ def test_no_delay_means_no_proxy_path(tmp_path):
     network = _built(tmp_path, 0)
     assert not [item for item in network.listeners if item["kind"] == "dnsproxy"]
     assert network.plan.knot_bind("root", network.delayed) == network.plan.knot["root"]
+
+
+def test_without_ipv6_the_catalogue_leaves_out_exactly_the_ipv6_scenarios(monkeypatch):
+    from tests.fakenet.network import catalogue
+
+    monkeypatch.setenv("FAKENET_IPV6", "1")
+    full = {s.domain for s in catalogue()}
+    monkeypatch.setenv("FAKENET_IPV6", "0")
+    reduced = {s.domain for s in catalogue()}
+    monkeypatch.setenv("FAKENET_IPV6", "1")
+    by_domain = {s.domain: s for s in catalogue()}
+    left_out = full - reduced
+    assert {"ipv6-only.fi", "dual-stack.fi", "dual-stack-broken6.fi"} <= left_out
+    assert all(any(h.family != "ipv4" for h in by_domain[d].hosts) for d in left_out)

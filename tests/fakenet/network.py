@@ -51,12 +51,23 @@ class Settings:
     https_port: int = field(default_factory=lambda: _env_int("FAKENET_HTTPS_PORT", 443))
 
 
+def ipv6_enabled() -> bool:
+    """IPv6 hosts need addresses on `lo`, which only root may add. FAKENET_IPV6=0 or 1
+    overrides; without it, IPv6 scenarios are in the catalogue only when running as root."""
+    setting = os.environ.get("FAKENET_IPV6", "").strip()
+    if setting in ("0", "1"):
+        return setting == "1"
+    return os.geteuid() == 0
+
+
 def catalogue() -> list[Scenario]:
     """Every scenario: shared provider zones first, then scenarios.py, MTA-STS, grading."""
     from .scenarios import INFRASTRUCTURE, SCENARIOS
     from .scenarios_grading import SCENARIOS as GRADING
     from .scenarios_mta_sts import SCENARIOS as MTA_STS
     scenarios = [*INFRASTRUCTURE, *SCENARIOS, *MTA_STS, *GRADING]
+    if not ipv6_enabled():
+        scenarios = [s for s in scenarios if all(h.family == "ipv4" for h in s.hosts)]
     domains = [s.domain for s in scenarios]
     # Addresses come from the list position (addresses.py), so only names can clash.
     clashes = sorted({d for d in domains if domains.count(d) > 1})
