@@ -109,15 +109,9 @@ def running_check_problem(conn, check: Check, now) -> str | None:
     if job is None:
         return REASON_JOB_LOST
     status = job.get_status(refresh=False)
-    if status == JobStatus.FAILED:
-        return _failure_reason(job)
-    if status in (JobStatus.STOPPED, JobStatus.CANCELED):
-        return REASON_WORKER_GONE
-    if status == JobStatus.FINISHED:
-        return REASON_NO_RESULT
     if status == JobStatus.STARTED and not _worker_alive(conn, job.worker_name):
         return REASON_WORKER_GONE
-    return None
+    return _ended_job_reason(job, status)
 
 
 def _queued_job_problem(job, check: Check, now) -> str | None:
@@ -129,6 +123,13 @@ def _queued_job_problem(job, check: Check, now) -> str | None:
     stale = timedelta(seconds=settings.CHECK_STALE_SECONDS)
     if status == JobStatus.QUEUED and check.enqueued_at < now - stale:
         return REASON_NOT_STARTED.format(seconds=settings.CHECK_STALE_SECONDS)
+    return _ended_job_reason(job, status)
+
+
+def _ended_job_reason(job, status) -> str | None:
+    """Why a job that has ended left its check unfinished; None while it has not ended."""
+    from rq.job import JobStatus
+
     if status == JobStatus.FAILED:
         return _failure_reason(job)
     if status in (JobStatus.STOPPED, JobStatus.CANCELED):
