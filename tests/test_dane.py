@@ -368,6 +368,12 @@ def test_tlsa_in_an_unsigned_zone_is_insecure_and_the_domain_invalid(pki):
     assert "dane.tlsa.insecure" in codes(findings)
 
 
+def test_unsigned_looking_tlsa_from_a_resolver_that_does_not_validate_is_an_error_not_insecure(pki):
+    answers = {MX: tlsa_answer(MX, pki.leaf.tlsa(3, 1, 1), security="insecure")}
+    result, _ = dane.evaluate_dane(hosts(MX), answers, [probe(pki.chain_der())], resolver_trusted=False)
+    assert (result.status, result.hosts[0].tlsa) == ("error", "error")
+
+
 def test_bogus_tlsa_fails_because_dane_senders_defer(pki):
     answers = {MX: tlsa_answer(MX, rcode="SERVFAIL", security="bogus")}
     result, findings = dane.evaluate_dane(hosts(MX), answers, [probe(pki.chain_der())])

@@ -155,11 +155,11 @@ def _host_match(records, probes, references, at_time):
     return "fail", failed[0][1], all(item[2] for item in failed)
 
 
-def evaluate_dane(mx_hosts, tlsa_answers, probes, at_time: datetime | None = None):
+def evaluate_dane(mx_hosts, tlsa_answers, probes, at_time: datetime | None = None, resolver_trusted: bool = True):
     """mx_hosts: MxHost-like (name, addresses, dnssec, canonical_name, implicit);
     tlsa_answers: {TLSA base domain: DnsAnswer or None}, the host names and, for hosts
     that are secure aliases, their expanded names (see _select_tlsa); probes: SmtpProbe
-    per address."""
+    per address; resolver_trusted: the resolver is known to validate (dnssec.resolver_trusted)."""
     findings = []
 
     def add(code, severity, detail, subject=None, **data):
@@ -175,6 +175,9 @@ def evaluate_dane(mx_hosts, tlsa_answers, probes, at_time: datetime | None = Non
         base, answer = _select_tlsa(name, mx_host, tlsa_answers)
         parsed = [parse_record(text) for text in (getattr(answer, "records", None) or ())]
         tlsa = classify(answer, parsed)
+        if tlsa == "insecure" and not resolver_trusted:
+            # Without a validating resolver "insecure" is not proven (RFC 6840 5.7).
+            tlsa = "error"
         texts = tuple(record.text for record in parsed)
         host_probes = [p for p in probes if p.host.rstrip(".").lower() == name]
         spki = _leaf_spki(host_probes)

@@ -256,7 +256,7 @@ class _Check:
         # that is an indeterminate answer, not the absence of a lookup (dane.evaluate_dane).
         tlsa = {name: v.get(("tlsa", name)) for name in self.tlsa_names}
         dane_result = guarded("dane", lambda: _unpack(self.module(dane, "dane").evaluate_dane(
-            self.need_result(mx_result, "dane").checked_hosts, tlsa, probes)))
+            self.need_result(mx_result, "dane").checked_hosts, tlsa, probes, resolver_trusted=trusted)))
         mta_sts_result = guarded("mta_sts", lambda: _unpack(self.module(mta_sts, "mta_sts").evaluate_mta_sts(
             self.need("mta_sts", "mta_sts"), mx_result, starttls_result)))
         guarded("tls_rpt", lambda: _unpack(self.module(tls_rpt, "tls_rpt").evaluate_tls_rpt(
