@@ -15,6 +15,9 @@ def without_nul(value):
     return value
 
 
+GRADES = ("A+", "A", "B", "C", "D", "E", "F")
+
+
 class Check(models.Model):
     """One check of one domain. The UUID is the permanent, unguessable share link."""
 
@@ -58,12 +61,16 @@ class Check(models.Model):
         return self.status in (self.Status.DONE, self.Status.FAILED)
 
     def apply_report(self, report: dict):
+        """Store the report and copy its summary into the indexed columns. The columns take
+        only values that fit them, so an odd report can never make the save fail."""
         report = without_nul(report)
         self.report = report
-        self.grade = report.get("grade")
-        self.score = report.get("score")
-        self.dnssec_status = (report.get("dnssec") or {}).get("status", "")
-        self.mx_status = (report.get("mx") or {}).get("status", "")
-        self.dane_status = (report.get("dane") or {}).get("status", "")
-        self.mta_sts_status = (report.get("mta_sts") or {}).get("status", "")
-        self.tls_rpt_status = (report.get("tls_rpt") or {}).get("status", "")
+        grade, score = report.get("grade"), report.get("score")
+        self.grade = grade if grade in GRADES else None
+        self.score = score if isinstance(score, int) and 0 <= score <= 100 else None
+        for column, section in (("dnssec_status", "dnssec"), ("mx_status", "mx"), ("dane_status", "dane"),
+                                ("mta_sts_status", "mta_sts"), ("tls_rpt_status", "tls_rpt")):
+            part = report.get(section)
+            value = part.get("status") if isinstance(part, dict) else None
+            limit = self._meta.get_field(column).max_length
+            setattr(self, column, value if isinstance(value, str) and len(value) <= limit else "")

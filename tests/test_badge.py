@@ -53,6 +53,13 @@ def test_an_invalid_domain_gets_a_404_badge(client):
 
 
 def test_the_badge_escapes_what_it_shows(client):
-    make_check("example.fi", report={**full_report(), "grade": "<b>"})
+    check = make_check("example.fi")
+    Check.objects.filter(pk=check.pk).update(grade="<&")  # only possible by hand: defence in depth
     svg = client.get("/badge/example.fi.svg").content.decode()
-    assert "<b>" not in svg and "&lt;b&gt;" in svg
+    assert "<&" not in svg and "&lt;&amp;" in svg
+
+
+def test_a_report_with_an_unknown_grade_stores_no_grade_instead_of_failing():
+    check = make_check("example.fi", report={**full_report(), "grade": "<script>", "score": 1000})
+    check.refresh_from_db()
+    assert (check.grade, check.score) == (None, None)

@@ -114,6 +114,13 @@ def test_no_model_change_lacks_a_migration():
     call_command("makemigrations", "--check", "--dry-run", verbosity=0)
 
 
+def _test_database_url(db):
+    """The URL of the database this test session uses, for a worker subprocess."""
+    if db["ENGINE"].endswith("sqlite3"):
+        return f"sqlite:///{db['NAME']}"
+    return f"postgres://{db['USER']}:{db['PASSWORD']}@{db['HOST']}:{db['PORT']}/{db['NAME']}"
+
+
 @pytest.mark.django_db(transaction=True)
 def test_a_job_enqueued_through_django_rq_runs_in_a_real_worker_and_lands_in_the_database():
     from django.conf import settings
@@ -125,10 +132,10 @@ def test_a_job_enqueued_through_django_rq_runs_in_a_real_worker_and_lands_in_the
         queue = django_rq.get_queue("default")
         queue.empty()
         queue.enqueue("checker.jobs.run_check", str(check.pk))
-    db_name = settings.DATABASES["default"]["NAME"]
     result = subprocess.run(
         [PY, "manage.py", "rqworker", "default", "--burst"],
-        cwd=ROOT, env=_env(DEBUG="1", DATABASE_URL=f"sqlite:///{db_name}", REDIS_URL=redis_url),
+        cwd=ROOT, env=_env(DEBUG="1", DATABASE_URL=_test_database_url(settings.DATABASES["default"]),
+                           REDIS_URL=redis_url),
         capture_output=True, text=True, timeout=120,
     )
     assert result.returncode == 0, result.stderr
