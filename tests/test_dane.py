@@ -446,3 +446,23 @@ def test_unusable_record_beside_a_usable_one_is_a_warning(pki):
     result, findings = dane.evaluate_dane(hosts(MX), answers, [probe(pki.chain_der())])
     assert (result.hosts[0].tlsa, result.hosts[0].match) == ("valid", "pass")
     assert next(f for f in findings if f.code == "dane.record.unusable").severity == "warn"
+
+
+def test_a_match_beyond_the_records_the_report_lists_still_counts(pki):
+    """Sixty 3 1 1 records, the matching one sorting last: the report lists the first
+    dns.MAX_RECORDS, but a host is authenticated by any usable record of the RRset
+    (RFC 6698 2.1, RFC 7671 5), so the match must be found (fakenet dane-many-tlsa.fi)."""
+    import dns.rrset
+
+    from checker.engine.dns import MAX_RECORDS, DnsAnswer
+
+    texts = sorted([f"3 1 1 {k:064x}" for k in range(1, 60)] + [pki.leaf.tlsa(3, 1, 1)])
+    assert texts[-1] == pki.leaf.tlsa(3, 1, 1) and len(texts) > MAX_RECORDS
+    name = dane.tlsa_name(MX)
+    rrset = dns.rrset.from_text_list(name + ".", 300, "IN", "TLSA", texts)
+    answer = DnsAnswer(name=name, rdtype="TLSA", rcode="NOERROR", security="secure",
+                       records=tuple(texts[:MAX_RECORDS]), rrset=rrset, capped=True)
+    result, findings = dane.evaluate_dane(hosts(MX), {MX: answer}, [probe(pki.chain_der())])
+    assert (result.status, result.verified, result.hosts[0].match) == ("all", "all", "pass")
+    assert len(result.hosts[0].records) == MAX_RECORDS  # the listing stays capped
+    assert "dane.match.pass" in codes(findings)

@@ -198,3 +198,12 @@ def test_every_emitted_code_is_listed():
              "192.0.2.1": addrs("192.0.2.1", rcode="NXDOMAIN")}
     _, found = evaluate(mx, hosts)
     assert set(found) <= set(FINDING_CODES)
+
+
+def test_an_mx_naming_the_domain_itself_is_an_ordinary_explicit_host():
+    """MX 10 example.fi. on example.fi: a normal explicit target (not the implicit MX)."""
+    mx = ans(DOMAIN, "MX", ["10 example.fi.", "20 example.fi."])
+    result, found = evaluate(mx, {DOMAIN: addrs(DOMAIN, ["192.0.2.1"])})
+    assert result.status == "present" and set(found) == {"mx.present"}
+    assert [(h.name, h.preference, h.implicit, h.addresses) for h in result.hosts] == [
+        (DOMAIN, 10, False, ("192.0.2.1",))]

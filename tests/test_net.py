@@ -329,6 +329,34 @@ def test_expired_certificate_is_a_certificate_error(tmp_path):
     assert result.detail.startswith("expired")
 
 
+BODY_66 = b"x" * 0x42
+HEAD = b"HTTP/1.1 200 OK\r\nContent-Type: text/plain\r\n"
+
+
+@pytest.mark.parametrize("response, detail", [
+    # RFC 9112 7.1: chunk-size = 1*HEXDIG. Python's int(_, 16) also reads these as 0x42 = 66.
+    (HEAD + b"Transfer-Encoding: chunked\r\n\r\n4_2\r\n" + BODY_66 + b"\r\n0\r\n\r\n", "bad chunk size"),
+    (HEAD + b"Transfer-Encoding: chunked\r\n\r\n0x42\r\n" + BODY_66 + b"\r\n0\r\n\r\n", "bad chunk size"),
+    (HEAD + b"Transfer-Encoding: chunked\r\n\r\n+42\r\n" + BODY_66 + b"\r\n0\r\n\r\n", "bad chunk size"),
+    (HEAD + b"Transfer-Encoding: chunked\r\n\r\nzz\r\n" + BODY_66, "bad chunk size"),
+    # RFC 9112 6.3 (5): differing Content-Length values make the framing unrecoverable.
+    (HEAD + b"Content-Length: 5\r\nContent-Length: 66\r\n\r\n" + BODY_66, "different Content-Length"),
+    # RFC 9110 8.6: 1*DIGIT; "\xb2" decodes to a superscript two, a digit to str.isdigit().
+    (HEAD + b"Content-Length: \xb2\r\n\r\n" + BODY_66, "bad Content-Length"),
+    # More announced than sent, then close: a cut body, never a policy.
+    (HEAD + b"Content-Length: 500\r\n\r\n" + BODY_66, "shorter than announced"),
+    (HEAD + b"Transfer-Encoding: chunked\r\n\r\n400\r\n" + BODY_66, "shorter than announced"),
+])
+def test_broken_body_framing_is_other_and_never_a_body(config, tls_ctx, response, detail):
+    def respond(conn, request):
+        conn.sendall(response)
+
+    with srv.Server(srv.https_handler(tls_ctx, respond)) as server:
+        result = get(server, config)
+    assert (result.error, result.body) == ("other", b"")
+    assert detail in result.detail
+
+
 def test_malformed_status_line_is_other(config, tls_ctx):
     def nonsense(conn, request):
         conn.sendall(b"SPDY/9 what\r\n\r\n")

@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from .certs import load_chain
+from .dns import MAX_RECORDS as MAX_LISTED  # TLSA records listed in the report per host
 from .findings import Finding
 from .tlsa import TlsaRecord, match_chain, parse_record, spki_sha256  # noqa: F401  (dane.* API)
 
@@ -90,6 +91,16 @@ def classify(answer, records) -> str:
 
 # --- evaluation ------------------------------------------------------------------------
 
+def _every_record(answer) -> tuple:
+    """All TLSA records of the answer. The report lists at most MAX_LISTED of them, but a
+    host passes when any usable record matches (RFC 6698 2.1, RFC 7671 5): a match past the
+    listing cap (60 records, say) must still count."""
+    if answer is None:
+        return ()
+    every = getattr(answer, "every_record", None)
+    return tuple(every() if callable(every) else (getattr(answer, "records", None) or ()))
+
+
 def _get(host, key, default=None):
     return host.get(key, default) if isinstance(host, dict) else getattr(host, key, default)
 
@@ -114,7 +125,7 @@ def _select_tlsa(name, mx_host, tlsa_answers):
     alias = _secure_alias(name, mx_host)
     if alias is not None and alias in tlsa_answers:
         answer = tlsa_answers[alias]
-        parsed = [parse_record(text) for text in (getattr(answer, "records", None) or ())]
+        parsed = [parse_record(text) for text in _every_record(answer)]
         if classify(answer, parsed) not in ("none", "insecure"):
             return alias, answer
     return name, tlsa_answers.get(name)
@@ -173,12 +184,12 @@ def evaluate_dane(mx_hosts, tlsa_answers, probes, at_time: datetime | None = Non
     for mx_host in hosts:
         name = _get(mx_host, "name").rstrip(".").lower()
         base, answer = _select_tlsa(name, mx_host, tlsa_answers)
-        parsed = [parse_record(text) for text in (getattr(answer, "records", None) or ())]
+        parsed = [parse_record(text) for text in _every_record(answer)]
         tlsa = classify(answer, parsed)
         if tlsa == "insecure" and not resolver_trusted:
             # Without a validating resolver "insecure" is not proven (RFC 6840 5.7).
             tlsa = "error"
-        texts = tuple(record.text for record in parsed)
+        texts = tuple(record.text for record in parsed[:MAX_LISTED])
         host_probes = [p for p in probes if p.host.rstrip(".").lower() == name]
         spki = _leaf_spki(host_probes)
         match, detail = "not-tested", None
@@ -237,7 +248,7 @@ def _suggested(spki):
 def _valid_host_findings(add, name, base, parsed, match, detail, spki, no_tls, mx_host):
     usable = [record for record in parsed if record.problem is None]
     extra = _suggested(spki)
-    for record in parsed:
+    for record in parsed[:MAX_LISTED]:
         if record.problem:
             add("dane.record.unusable", "warn", f"{tlsa_name(base)} TLSA {record.text[:24]}...: {record.problem}",
                 name, record=record.text, reason=record.problem, **extra)

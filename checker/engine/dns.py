@@ -107,6 +107,14 @@ class DnsAnswer:
     def has_records(self) -> bool:
         return bool(self.records)
 
+    def every_record(self) -> tuple[str, ...]:
+        """Every record of the final RRset, not only the first MAX_RECORDS kept in `records`
+        for the report: for decisions any one record can settle (a DANE match, RFC 6698 2.1,
+        RFC 7671 5). The RRset itself is bounded by the 64 KiB DNS message."""
+        if not self.capped or self.rrset is None:
+            return self.records
+        return _render(self.rrset, dns.rdatatype.from_text(self.rdtype), self.malformed)
+
 
 class Resolver:
     """One per check: answers are memoised for the check's lifetime (same name, same type)."""
@@ -303,13 +311,18 @@ def _follow(response, qname, rdtype):
     return chain, current, None
 
 
+def _render(rrset, rdtype, malformed: bool) -> tuple[str, ...]:
+    """Presentation text of every record, sorted, each capped to MAX_RECORD_TEXT."""
+    render = (lambda rdata: _generic_text(rdata, rdtype)) if malformed else (lambda rdata: rdata.to_text())
+    return tuple(sorted(render(rdata)[:MAX_RECORD_TEXT] for rdata in rrset))
+
+
 def _answer(base, response, qname, rdtype, rcode, security, ede, reason, malformed=False) -> DnsAnswer:
     chain, final, rrset = _follow(response, qname, PRIVATE_TYPE if malformed else rdtype)
     records, txt, capped, ttl = (), (), False, None
     if rrset is not None:
         ttl = rrset.ttl
-        render = (lambda rdata: _generic_text(rdata, rdtype)) if malformed else (lambda rdata: rdata.to_text())
-        texts = sorted(render(rdata)[:MAX_RECORD_TEXT] for rdata in rrset)
+        texts = _render(rrset, rdtype, malformed)
         capped = len(texts) > MAX_RECORDS
         records = tuple(texts[:MAX_RECORDS])
         if rdtype == dns.rdatatype.TXT and not malformed:

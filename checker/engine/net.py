@@ -424,10 +424,11 @@ def _read_body(stream: _Stream, status: int, headers, max_body: int):
     encoding = (_header(headers, "transfer-encoding") or "").lower()
     if "chunked" in encoding:  # RFC 9112 7.1
         while True:
-            size_line = stream.readline(MAX_LINE).split(b";")[0].strip()
-            size = int(size_line, 16)  # ValueError -> "other"
-            if size < 0:
-                raise _Protocol("negative chunk size")
+            size_line = stream.readline(MAX_LINE).split(b";")[0].strip(b" \t\r\n")
+            # RFC 9112 7.1: chunk-size = 1*HEXDIG; int() would also take "0x", "_", "+"/"-".
+            if not size_line or size_line.strip(b"0123456789abcdefABCDEF"):
+                raise _Protocol(f"bad chunk size {size_line[:40]!r}")
+            size = int(size_line, 16)
             if size == 0:
                 while stream.readline(MAX_LINE).strip():  # trailer section
                     pass
@@ -437,9 +438,12 @@ def _read_body(stream: _Stream, status: int, headers, max_body: int):
                 return bytes(body), True
             _read_exact(stream, body, size)
             stream.readline(MAX_LINE)
+    lengths = {value for key, value in headers if key == "content-length"}
+    if len(lengths) > 1:  # RFC 9112 6.3 (5): differing lengths leave the framing undefined
+        raise _Protocol(f"{len(lengths)} different Content-Length values")
     length = _header(headers, "content-length")
     if length is not None:
-        if not length.isdigit():
+        if not (length.isascii() and length.isdigit()):  # RFC 9110 8.6: 1*DIGIT ("²" is a digit to Python)
             raise _Protocol(f"bad Content-Length {length[:40]!r}")
         if int(length) > max_body:
             return b"", True
