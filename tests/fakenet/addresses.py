@@ -95,4 +95,5 @@ class Plan:
             "blackhole": self.blackhole,
             "closed": self.closed,
             "child_ns": self.knot["child"],
+            "prefix": self.prefix,  # the range's first two octets, e.g. "{prefix}.0.20"
         }

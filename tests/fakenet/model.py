@@ -121,7 +121,7 @@ class Scenario:
     tls_rpt: tuple[str, ...] = ()     # TXT records at _smtp._tls.<domain>
     policy: Policy | None = None
     records: tuple[str, ...] = ()     # extra zone-file lines, owner relative to the domain;
-                                      # {generic_web}, {blackhole}, {closed} are substituted
+                                      # {generic_web}, {blackhole}, {closed}, {prefix} are substituted
     break_sigs: tuple[tuple[str, str, str], ...] = ()  # (owner, type, "expired"|"missing")
     expect: Mapping[str, Any] = field(default_factory=dict)
     infrastructure: bool = False      # a shared provider zone, not a test case

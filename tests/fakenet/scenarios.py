@@ -343,4 +343,31 @@ IPV6_SCENARIOS = (
                      "starttls.hosts[1].status": "unreachable"}),
 )
 
-SCENARIOS = (*DNS_AND_MX, *STARTTLS, *DANE, *PROVIDER, *MTA_STS, *TLS_RPT, *IPV6_SCENARIOS)
+# -- hostile and odd configurations: each must end in a report with clear status words ------------
+
+HOSTILE = (
+    Scenario("cname-loop.fi", "the MX target, _mta-sts, mta-sts and _smtp._tls are CNAME loops",
+             mx=("10 mail.cname-loop.fi",), mta_sts=(), tls_rpt=(),
+             records=("mail CNAME loop.cname-loop.fi.", "loop CNAME mail.cname-loop.fi.",
+                      "_mta-sts CNAME _mta-sts.cname-loop.fi.", "mta-sts CNAME mta-sts.cname-loop.fi.",
+                      "_smtp._tls CNAME _smtp._tls.cname-loop.fi."),
+             expect={"dnssec.status": "secure", "mx.status": "present", "mx.hosts[0].dnssec": "error",
+                     "starttls.hosts[0].status": "skipped", "mta_sts.status": "error",
+                     "tls_rpt.status": "error"}),
+    Scenario("many-addresses.fi", "the MX host has twenty A records, nineteen where nothing listens: "
+                                  "every address is probed, within the time limit",
+             mx=("10 mx1.many-addresses.fi",), hosts=(Host("mx1.many-addresses.fi"),),
+             records=tuple(f"mx1 A {{prefix}}.0.{20 + k}" for k in range(19)),
+             expect={**SECURE, "starttls.hosts[0].status": "unreachable", "starttls.hosts[19].status": "ok",
+                     "starttls.hosts[19].name": "mx1.many-addresses.fi"}),
+    mail("dane-many-tlsa.fi", "sixty 3 1 1 records, the matching one sorting last: more than the "
+                              "50 records the report lists, yet it must be found",
+         tlsa=(*(f"raw 3 1 1 {k:064x}" for k in range(1, 60)), "3 1 1"),
+         expect={**SECURE, **STARTTLS_OK, **DANE_PASS}),
+    sts("sts-mixed-addresses.fi", "the policy host resolves to 10.0.0.1 and to an allowed address: "
+                                  "only the allowed one is contacted",
+        policy=Policy(), records=("mta-sts A 10.0.0.1",),
+        expect={**STS_OK, "mta_sts.policy.mode": "enforce"}),
+)
+
+SCENARIOS = (*DNS_AND_MX, *STARTTLS, *DANE, *PROVIDER, *MTA_STS, *TLS_RPT, *IPV6_SCENARIOS, *HOSTILE)
