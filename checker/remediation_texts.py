@@ -1,8 +1,11 @@
 """The remediation catalogue: finding code -> title, explanation, fix, references, records.
 
-Plain data, no logic. `fix` may use {domain}, {subject}, {mx_list}, {reason}, {code}.
+Plain data, no logic. `fix` may use {domain}, {subject}, {mx_list}, {reason}, {cause}, {code}
+({reason} is the resolver's Extended DNS Error, {cause} what usually causes it).
 `records` names the ready-to-copy lines checker/remediation.py derives from the report:
-"tlsa", "mta_sts", "mta_sts_txt", "mta_sts_policy", "tls_rpt" or "" (none).
+"tlsa" (3 1 1 of the served keys), "tlsa_next" (a template for the next key), "mta_sts" (TXT record and
+both policy files), "mta_sts_enforce" (the enforce policy and a new TXT record), "mta_sts_txt",
+"mta_sts_policy" (a corrected policy and a new TXT record), "mta_sts_missing_txt", "tls_rpt" or "" (none).
 Explanations are for a domain operator, not for an RFC reader.
 """
 
@@ -24,8 +27,7 @@ GENERIC = _e(
 _TLSA_FIX = (
     "Publish a TLSA record for every MX host, in that host's DNSSEC-signed zone. The form 3 1 1 "
     "(DANE-EE, public key, SHA-256) pins the server's key and survives certificate renewals that keep "
-    "the key. The records below hash the key each server presented to us. Before you ever change a "
-    "server's key, publish the next key's 3 1 1 record next to the current one, wait at least two TTLs, "
+    "the key. Before you ever change a server's key, publish the next key's 3 1 1 record next to the current one, wait at least two TTLs, "
     "then switch the key, and only then remove the old record."
 )
 _STS_HOST = (
@@ -57,10 +59,9 @@ CATALOGUE: dict[str, dict] = {
         "DNSSEC validation fails: mail is not delivered",
         "The domain is signed, but validating resolvers reject its records. Senders that validate (most big "
         "providers) cannot look up your MX records and defer, then bounce, your mail.",
-        "Validating resolver said: {reason}. The usual causes are a DS record at the registrar that no longer "
-        "matches the zone's key (after a key change or a move to another DNS host) and expired signatures "
-        "(the signer stopped re-signing). Fix the DS at the registrar, or re-sign the zone; if you cannot fix "
-        "it quickly, remove the DS at the registrar to go back to unsigned.",
+        "Validating resolver said: {reason}. Most likely {cause}. (The two usual causes are a DS record at the "
+        "registrar that no longer matches the zone's key, and expired signatures.) Fix the DS at the registrar, or re-sign "
+        "the zone; if you cannot fix it quickly, remove the DS at the registrar to go back to unsigned.",
         ["RFC 4035 5.5", "RFC 8914 4", "RFC 6781 4.1.4", "thesis 6.1.1"]),
     "dnssec.error": _e(
         "DNSSEC status unknown",
@@ -91,7 +92,8 @@ CATALOGUE: dict[str, dict] = {
         "No MX record",
         "Without an MX record senders deliver to the address of {domain} itself. That works, but MTA-STS "
         "and DANE are easier to reason about with explicit MX records.",
-        "Publish an MX record naming your mail server, e.g. {domain}. IN MX 10 mail.{domain}.",
+        "Publish an MX record naming the host that receives the mail now, the domain itself: "
+        "{domain}. IN MX 10 {domain}. (or the name of your mail server, if it has another).",
         ["RFC 5321 5.1"]),
     "mx.no_mail_host": _e(
         "The domain cannot receive mail",
@@ -130,7 +132,7 @@ CATALOGUE: dict[str, dict] = {
         "MX records must name a host with its own address records, not an alias; some senders refuse, and "
         "DANE and MTA-STS then apply to a name you may not expect.",
         "Point the MX at the canonical host name ({subject} is an alias).", ["RFC 5321 5.1", "RFC 2181 10.3",
-                                                                             "RFC 7672 2.2.2"]),
+                                                                             "RFC 7672 2.2.3"]),
     "mx.target_unresolvable": _e(
         "MX host has no address",
         "The MX host {subject} has no A or AAAA record, so senders cannot connect to it.",
@@ -153,8 +155,9 @@ CATALOGUE: dict[str, dict] = {
         "MX host fails DNSSEC validation: mail to it is deferred",
         "The address records of {subject} are signed but do not validate, so validating senders cannot "
         "connect to it.",
-        "Fix the DS at the registrar of {subject}'s zone, or re-sign that zone (expired signatures are the "
-        "usual cause). Resolver said: {reason}.",
+        "Resolver said: {reason}. Most likely {cause}. Whoever runs the DNS of {subject}'s zone (often your "
+        "mail provider) must fix the DS at its registrar or re-sign the zone; until then, point the MX "
+        "record at a host whose DNS validates.",
         ["RFC 4035 5.5", "thesis 6.1.1"]),
     "mx.incomplete": _e("MX check did not finish", "The MX lookup ran out of time; the result is missing.",
                         "Run the check again; check that the name servers answer quickly.", ["RFC 5321 5.1"]),
@@ -181,7 +184,7 @@ CATALOGUE: dict[str, dict] = {
         "TLS older than 1.2",
         "{subject} negotiates TLS 1.0 or 1.1, which are deprecated and broken.",
         "Enable TLS 1.2 and 1.3 on {subject} (Postfix: smtpd_tls_protocols = >=TLSv1.2 once senders allow).",
-        ["RFC 8996 2", "RFC 8996 3"]),
+        ["RFC 8996 4", "RFC 8996 5"]),
     "starttls.unreachable": _e(
         "MX host unreachable",
         "We could not open an SMTP connection to {subject} on port 25. Senders cannot either, or our network "
@@ -248,7 +251,8 @@ CATALOGUE: dict[str, dict] = {
     "dane.invalid": _e(
         "TLSA records published but none usable",
         "TLSA records exist but none is both DNSSEC-secure and usable for SMTP, so DANE protects nothing.",
-        "Replace them with usable records in a signed zone. " + _TLSA_FIX,
+        "The per-host DANE findings say why (unsigned zone, failing DNSSEC, or unusable records); fix that, "
+        "replacing unusable records where needed. " + _TLSA_FIX,
         ["RFC 7672 2.2", "RFC 7671 5.1", "thesis 6.1.2"], "tlsa"),
     "dane.error": _e(
         "TLSA lookups failed",
@@ -259,7 +263,9 @@ CATALOGUE: dict[str, dict] = {
     "dane.tlsa.missing": _e(
         "MX host without TLSA record",
         "{subject} has no TLSA record, so DANE senders cannot authenticate it.",
-        _TLSA_FIX, ["RFC 7672 3.1", "RFC 7671 5.1", "thesis 6.1.2"], "tlsa"),
+        "Publish a 3 1 1 TLSA record for {subject} in its DNSSEC-signed zone. Before the server's key ever "
+        "changes, publish the next key's record next to it and wait two TTLs.",
+        ["RFC 7672 3.1", "RFC 7671 5.1", "thesis 6.1.2"], "tlsa"),
     "dane.tlsa.insecure": _e(
         "TLSA records in an unsigned zone",
         "The TLSA records of {subject} are not DNSSEC-signed, so senders ignore them.",
@@ -270,8 +276,8 @@ CATALOGUE: dict[str, dict] = {
         "TLSA lookup fails DNSSEC validation: mail is deferred",
         "The TLSA answer for {subject} does not validate; DANE senders treat that MX as unusable and defer "
         "the mail.",
-        "Fix the DNSSEC chain of {subject}'s zone (DS at the registrar, expired signatures). Resolver said: "
-        "{reason}.", ["RFC 7672 2.1.1", "RFC 4035 5.5"]),
+        "Fix the DNSSEC chain of {subject}'s zone (DS at the registrar, expired signatures); the resolver "
+        "reports {reason}.", ["RFC 7672 2.1.1", "RFC 4035 5.5", "RFC 8914 4"]),
     "dane.tlsa.error": _e(
         "TLSA lookup failed",
         "The TLSA query for {subject} timed out or failed; DANE senders defer mail to a host whose TLSA "
@@ -302,13 +308,14 @@ CATALOGUE: dict[str, dict] = {
         "No TLSA record for the next key",
         "{subject} has a single TLSA record. When the key changes (for example a certificate renewal with a "
         "new key), mail bounces until DNS catches up.",
-        "Generate the next key now, publish its 3 1 1 record next to the current one, and switch keys only "
-        "after two TTLs. Or also publish a 2 1 1 record for your CA's intermediate key.",
-        ["RFC 7671 8.1", "RFC 7671 8.4", "thesis 6.1.2"], "tlsa"),
+        "Keep the current record. Generate the next key now, publish its 3 1 1 record (template below) next to "
+        "the current one, and switch the server to the new key only after two TTLs. Alternatively also publish "
+        "a 2 1 1 record of your CA's intermediate key (DANE-TA), which stays valid across renewals by that CA.",
+        ["RFC 7671 8.1", "RFC 7671 8.4", "thesis 6.1.2"], "tlsa_next"),
     "dane.host_address_insecure": _e(
         "MX host addresses not signed: senders skip DANE",
         "The address records of {subject} are not DNSSEC-signed, so senders do not apply its TLSA records.",
-        "Sign the zone of {subject} (and its DS at the parent).", ["RFC 7672 2.2.2", "thesis 6.1.1"]),
+        "Sign the zone of {subject} (and its DS at the parent).", ["RFC 7672 2.2.3", "thesis 6.1.1"]),
     "dane.match.pass": _e("Certificate matches TLSA", "The certificate {subject} presented matches its TLSA records.",
                           NOTHING, ["RFC 7672 3.1"]),
     "dane.match.fail": _e(
@@ -348,10 +355,14 @@ CATALOGUE: dict[str, dict] = {
         "MTA-STS record lookup failed", "The _mta-sts TXT lookup failed (timeout or server failure).",
         "Make the name servers of {domain} answer TXT queries for _mta-sts.{domain}.", ["RFC 8461 3.1"]),
     "mta_sts.record.missing": _e(
-        "MTA-STS policy without TXT record",
-        "A policy file is served, but without the _mta-sts TXT record senders never fetch it.",
-        "Publish the TXT record below (the id is a timestamp; change it whenever the policy changes).",
-        ["RFC 8461 3.1", "thesis 6.1.3"], "mta_sts_txt"),
+        "MTA-STS policy host without TXT record",
+        "mta-sts.{domain} exists, but without the _mta-sts TXT record senders never fetch a policy from it, so "
+        "MTA-STS is off. (A wildcard DNS record can make this host exist by accident; the thesis found such "
+        "cases.)",
+        "To use MTA-STS: make https://mta-sts.{domain}/.well-known/mta-sts.txt serve a valid policy (see the "
+        "other MTA-STS findings), then publish the TXT record below (the id is a timestamp; change it whenever "
+        "the policy changes).",
+        ["RFC 8461 3.1", "RFC 8461 3.3", "thesis 5.2", "thesis 6.1.3"], "mta_sts_missing_txt"),
     "mta_sts.record.invalid": _e(
         "MTA-STS TXT record invalid",
         "The _mta-sts TXT record breaks the syntax, so senders ignore MTA-STS entirely.",
@@ -403,7 +414,8 @@ CATALOGUE: dict[str, dict] = {
     "mta_sts.policy.content_type": _e(
         "Policy not served as text/plain",
         "The policy file has the wrong Content-Type; senders may reject it.",
-        "Serve /.well-known/mta-sts.txt with 'Content-Type: text/plain'.", ["RFC 8461 3.3"], "mta_sts_policy"),
+        "Serve https://mta-sts.{domain}/.well-known/mta-sts.txt with 'Content-Type: text/plain' and the "
+        "policy below as its body (an HTML page is not a policy).", ["RFC 8461 3.3"], "mta_sts_policy"),
     "mta_sts.policy.too_large": _e(
         "Policy file too large", "The policy is over 64 KiB; senders stop reading it.",
         "Serve only the short policy file below.", ["RFC 8461 3.3"], "mta_sts_policy"),
@@ -447,15 +459,18 @@ CATALOGUE: dict[str, dict] = {
     "mta_sts.mode.testing": _e(
         "MTA-STS in testing mode",
         "In testing mode senders only report TLS failures; they still deliver without TLS when attacked.",
-        "Once TLS reports show no failures, serve the policy with mode: enforce (below) and change the id in "
-        "the TXT record.", ["RFC 8461 5", "thesis 6.1.3"], "mta_sts"),
+        "Publish TLS-RPT if you have not, and once the reports show no failures, serve the policy with "
+        "mode: enforce (below) and publish the TXT record again with a new id.", ["RFC 8461 5", "thesis 6.1.3"],
+        "mta_sts_enforce"),
     "mta_sts.mode.none": _e(
         "MTA-STS switched off (mode none)", "Mode none tells senders to forget the policy.",
-        "If that was not the intent, publish mode testing, then enforce (below).", ["RFC 8461 5"], "mta_sts"),
+        "If that was not the intent, publish mode testing, then enforce (below).", ["RFC 8461 5", "RFC 8461 8.3"],
+        "mta_sts"),
     "mta_sts.max_age.short": _e(
         "Short max_age",
         "Senders cache the policy only for max_age seconds; a short value leaves gaps an attacker can use.",
-        "Use max_age of one to several weeks (e.g. 1209600) once the policy is stable.",
+        "Use max_age of one to several weeks (e.g. 1209600) once the policy is stable, and publish the TXT "
+        "record again with a new id so that senders fetch the new policy.",
         ["RFC 8461 3.2", "RFC 8461 10"], "mta_sts_policy"),
     "mta_sts.incomplete": _e("MTA-STS check did not finish", "Fetching the MTA-STS record or policy ran out of time.",
                              "Run the check again.", ["RFC 8461"]),

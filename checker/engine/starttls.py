@@ -118,7 +118,11 @@ def evaluate_starttls(probes, mx_hosts, ca_bundle, at_time: datetime | None = No
         addresses = tuple(_get(host, "addresses") or ())
         if not addresses:
             entries.append(StarttlsHost(name, None, "skipped", error="no address"))
-            add("starttls.no_address", "info", f"{name} has no A or AAAA record, so it was not probed", name)
+            if _get(host, "dnssec") == "bogus":
+                add("starttls.no_address", "info",
+                    f"{name}: its address records fail DNSSEC validation, so it was not probed", name, bogus=True)
+            else:
+                add("starttls.no_address", "info", f"{name} has no A or AAAA record, so it was not probed", name)
             continue
         host_ok = True
         for address in addresses:

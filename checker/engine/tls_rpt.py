@@ -241,7 +241,8 @@ def evaluate_tls_rpt(retrieved, dane_status=None, mta_sts_status=None) -> TlsRpt
             finding = Finding("tls_rpt.invalid", "warn", "tls_rpt", errors[0], name, {**data, "errors": list(errors)})
             return TlsRptResult("invalid", raw=near, errors=errors, findings=(finding,))
         if used:
-            detail = f"no TLS-RPT record at {name} although {' and '.join(used)} is in use: failures go unreported"
+            verb = "are" if len(used) > 1 else "is"
+            detail = f"no TLS-RPT record at {name} although {' and '.join(used)} {verb} in use: failures go unreported"
             severity = "warn"
         else:
             detail = f"no TLS-RPT record at {name}"
