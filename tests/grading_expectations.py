@@ -84,7 +84,7 @@ EXPECT = {
     'sts-html.fi': ('D', 'mta_sts.policy.content_type'),
     'sts-too-large.fi': ('D', 'mta_sts.policy.too_large'),
     'sts-garbage.fi': ('D', 'mta_sts.policy.other'),
-    'sts-policy-invalid.fi': ('D', 'mta_sts.mx.uncovered'),
+    'sts-policy-invalid.fi': ('D', 'mta_sts.policy.invalid'),
     'sts-placeholder-text.fi': ('D', 'mta_sts.policy.invalid'),
     'wildcard.fi': ('C', 'mta_sts.policy.certificate'),
     'rpt-https.fi': ('D', 'mta_sts.none'),

@@ -130,6 +130,15 @@ def test_an_invalid_policy_lists_its_errors_and_whether_senders_tolerate_them():
     assert finding.data["tolerated"] is True and "Lenient senders" in finding.detail
 
 
+def test_a_policy_senders_discard_has_no_delivery_consequences():
+    body = b"version: STSv1\r\nmode: enforce\r\nmax_age: 86400\r\n"  # no mx line: invalid for everyone
+    result = evaluate_mta_sts(retrieved(body=body), MX, ALL_OK)
+    assert result.policy["status"] == "invalid"
+    found = {f.code for f in result.findings}
+    assert "mta_sts.policy.invalid" in found
+    assert not found & {"mta_sts.mx.uncovered", "mta_sts.mx.no_starttls", "mta_sts.mx.certificate_invalid"}
+
+
 def test_enforce_with_an_uncovered_mx_is_a_delivery_failure():
     body = policy_body(mx=("mx1.example.fi",))
     result = evaluate_mta_sts(retrieved(body=body), MX, ALL_OK)

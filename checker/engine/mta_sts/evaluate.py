@@ -281,6 +281,8 @@ def _policy_findings(add, parsed: Policy, names, covered, uncovered, probes, pol
                 policy_url, max_age=parsed.max_age, recommended=RECOMMENDED_MAX_AGE)
     if mode not in ("enforce", "testing"):
         return
+    if not parsed.valid and not parsed.tolerated:
+        return  # senders discard a policy they cannot parse (RFC 8461 3.3): it has no consequences
     # Delivery consequences (RFC 8461 4.2): with enforce, senders refuse these MX hosts.
     severity = "fail" if mode == "enforce" else "warn"
     consequence = ("senders honouring the policy will not deliver to it" if mode == "enforce"
