@@ -205,6 +205,11 @@ CATALOGUE: dict[str, dict] = {
     "starttls.no_address": _e(
         "MX host without address", "{subject} has no A or AAAA record, so there is nothing to connect to.",
         "Publish its A/AAAA records or remove it from the MX set.", ["RFC 5321 5.1"]),
+    "starttls.addresses_capped": _e(
+        "Not every address probed",
+        "{subject} has more addresses than senders usually try; we probed the first few and skipped the rest.",
+        "Nothing to do if every address runs the same mail server; otherwise make sure all of them offer "
+        "STARTTLS with the same certificate.", ["RFC 5321 5.1"]),
     "starttls.certificate.valid": _e(
         "Certificate valid", "The certificate of {subject} is from a trusted CA and names the host.", NOTHING,
         ["RFC 8461 4.2", "RFC 6125 6"]),

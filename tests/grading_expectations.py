@@ -95,7 +95,7 @@ EXPECT = {
     'dual-stack.fi': ('C', 'dane.rollover.single_record'),
     'dual-stack-broken6.fi': ('D', 'mta_sts.none'),
     'cname-loop.fi': ('F', 'mx.host_lookup_error'),
-    'many-addresses.fi': ('D', 'mta_sts.none'),
+    'many-addresses.fi': ('E', 'starttls.unreachable'),
     'dane-many-tlsa.fi': ('C', 'mta_sts.none'),
     'sts-mixed-addresses.fi': ('C', 'dane.none'),
     'sts-ok.fi': ('C', 'dane.none'),

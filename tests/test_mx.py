@@ -207,3 +207,14 @@ def test_an_mx_naming_the_domain_itself_is_an_ordinary_explicit_host():
     assert result.status == "present" and set(found) == {"mx.present"}
     assert [(h.name, h.preference, h.implicit, h.addresses) for h in result.hosts] == [
         (DOMAIN, 10, False, ("192.0.2.1",))]
+
+
+def test_probed_addresses_take_both_families_in_turn_and_stop_at_the_cap():
+    from checker.engine.mx import MAX_ADDRESSES_PER_HOST, probed_addresses
+
+    v4 = [f"192.0.2.{i}" for i in range(1, 21)]
+    v6 = [f"2001:db8::{i}" for i in range(1, 4)]
+    chosen = probed_addresses(v4 + v6)
+    assert len(chosen) == MAX_ADDRESSES_PER_HOST
+    assert chosen[:6] == ("192.0.2.1", "2001:db8::1", "192.0.2.2", "2001:db8::2", "192.0.2.3", "2001:db8::3")
+    assert probed_addresses(["192.0.2.1"]) == ("192.0.2.1",)

@@ -74,6 +74,17 @@ def test_the_certificate_carries_the_hash_a_3_1_1_tlsa_record_needs(pki):
     assert result.as_dict()["hosts"][0]["certificate"]["spki_sha256"] == hashlib.sha256(spki).hexdigest()
 
 
+def test_addresses_beyond_the_per_host_cap_are_listed_as_skipped_not_failed(pki):
+    addresses = [f"127.55.1.{i}" for i in range(1, 13)]
+    probed = starttls.probed_addresses(addresses)
+    probes = [probe(chain=pki[0].chain_der(), address=a) for a in probed]
+    result, findings = starttls.evaluate_starttls(probes, [mx(addresses=addresses)], pki[3])
+    statuses = [entry["status"] for entry in result.as_dict()["hosts"]]
+    assert statuses.count("ok") == len(probed) == starttls.MAX_ADDRESSES_PER_HOST
+    assert statuses.count("skipped") == len(addresses) - len(probed)
+    assert {"starttls.addresses_capped", "starttls.supported"} <= set(codes(findings))
+
+
 def test_hosts_beyond_the_checked_ones_are_listed_as_skipped(pki):
     result, findings = starttls.evaluate_starttls([probe(chain=pki[0].chain_der())], [mx()], pki[3],
                                                   unchecked=("mx11.example.test",))

@@ -175,6 +175,20 @@ def usable_addresses(answers) -> tuple[str, ...]:
     return tuple(str(ip) for ip in sorted(found, key=lambda ip: (ip.version, ip)))
 
 
+# Senders try only a few addresses of an MX host (Postfix: smtp_mx_address_limit = 5); a
+# stranger's DNS must not turn one check into hundreds of connections to someone else.
+MAX_ADDRESSES_PER_HOST = 8
+
+
+def probed_addresses(addresses) -> tuple[str, ...]:
+    """The addresses of one host that are probed: IPv4 and IPv6 taken in turn, at most
+    MAX_ADDRESSES_PER_HOST, so a dual-stack host always has both families checked."""
+    v4 = [a for a in addresses if ":" not in a]
+    v6 = [a for a in addresses if ":" in a]
+    turns = [a for pair in zip(v4, v6) for a in pair] + v4[len(v6):] + v6[len(v4):]
+    return tuple(turns[:MAX_ADDRESSES_PER_HOST])
+
+
 def secure_alias(name: str, lookups) -> str | None:
     """The fully CNAME-expanded form of `name` when its address lookups followed CNAMEs and
     every one of them is DNSSEC-secure; else None. Only such a name is a candidate TLSA

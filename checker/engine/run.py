@@ -147,7 +147,7 @@ class _Check:
                 alias = mx_mod.secure_alias(name, lookups)
                 if alias is not None and self.modules["dane"] is not None:
                     self.submit_tlsa(self.modules["dane"], alias)
-                for address in mx_mod.usable_addresses(lookups):
+                for address in mx_mod.probed_addresses(mx_mod.usable_addresses(lookups)):
                     probe_key = ("probe", name, address)
                     self.probe_keys.append(probe_key)
                     self.submit(probe_key, net.smtp_starttls, name, address, self.config.smtp_port,
@@ -283,7 +283,7 @@ class _Check:
         """One probe per address, in host order; unfinished ones say the time ran out."""
         found = []
         for host in mx_hosts:
-            for address in host.addresses:
+            for address in mx_mod.probed_addresses(host.addresses):
                 probe = self.values.get(("probe", host.name, address))
                 if probe is None:
                     probe = net.SmtpProbe(host=host.name, address=address, port=self.config.smtp_port,

@@ -13,6 +13,7 @@ from datetime import datetime
 from . import net
 from .certs import describe, load_chain, verify_webpki
 from .findings import Finding
+from .mx import MAX_ADDRESSES_PER_HOST, probed_addresses
 from .tlsa import spki_sha256
 
 MAX_WORKERS = 16
@@ -27,6 +28,7 @@ FINDING_CODES = {
     "starttls.smtp_error": "The SMTP dialogue before STARTTLS broke (banner or EHLO refused, malformed or oversized reply)",
     "starttls.refused_address": "The MX address is not public, so it was not contacted",
     "starttls.no_address": "The MX host has no address to probe",
+    "starttls.addresses_capped": "The MX host has more addresses than are probed; the rest were skipped",
     "starttls.certificate.valid": "The MX certificate is WebPKI-valid for the MX host name",
     "starttls.certificate.untrusted": "The MX certificate does not chain to a trusted CA",
     "starttls.certificate.name_mismatch": "The MX certificate does not name the MX host",
@@ -125,8 +127,13 @@ def evaluate_starttls(probes, mx_hosts, ca_bundle, at_time: datetime | None = No
                 add("starttls.no_address", "info", f"{name} has no A or AAAA record, so it was not probed", name)
             continue
         host_ok = True
+        probed = set(probed_addresses(addresses))
         for address in addresses:
             probe = by_key.get((name, address))
+            if probe is None and address not in probed:
+                entries.append(StarttlsHost(name, address, "skipped",
+                                            error=f"beyond the {MAX_ADDRESSES_PER_HOST} addresses probed per host"))
+                continue
             if probe is None:
                 entries.append(StarttlsHost(name, address, "skipped", error="not probed"))
                 host_ok = False
@@ -135,6 +142,10 @@ def evaluate_starttls(probes, mx_hosts, ca_bundle, at_time: datetime | None = No
             entries.append(StarttlsHost(name, address, probe.status, probe.tls_version, certificate,
                                         probe.cipher, probe.error))
             host_ok &= _probe_findings(add, name, probe, certificate)
+        if len(addresses) > len(probed):
+            add("starttls.addresses_capped", "info",
+                f"{name} has {len(addresses)} addresses; the first {len(probed)} were probed", name,
+                probed=sorted(probed), total=len(addresses))
         if host_ok:
             add("starttls.supported", "pass", f"{name} offers STARTTLS with TLS 1.2 or newer on every address", name)
     for name in unchecked:
