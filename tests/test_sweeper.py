@@ -1,5 +1,4 @@
 """The sweeper against a real Redis (DB 15 of the project's Redis, flushed around each test)."""
-import os
 from datetime import timedelta
 from io import StringIO
 
@@ -13,9 +12,9 @@ from rq.timeouts import JobTimeoutException
 from checker import sweeper
 from checker.models import Check
 from tests.web_samples import make_check
+from tests.web_stack import REDIS_TEST_URL
 
 pytestmark = pytest.mark.django_db
-REDIS_TEST_URL = os.environ.get("REDIS_TEST_URL", "redis://127.0.0.1:6390/15")
 CLOSED_PORT_URL = "redis://127.0.0.1:1/15"  # nothing listens on port 1: "Redis is down"
 
 
