@@ -10,7 +10,7 @@ from datetime import datetime
 from .certs import load_chain
 from .dns import MAX_RECORDS as MAX_LISTED  # TLSA records listed in the report per host
 from .findings import Finding
-from .tlsa import TlsaRecord, match_chain, parse_record, spki_sha256  # noqa: F401  (dane.* API)
+from .tlsa import DANE_EE, TlsaRecord, match_chain, parse_record, record_matches, spki_sha256  # noqa: F401  (dane.* API)
 
 TLSA_PORT = 25  # the DNS name always uses port 25 (RFC 7672 2.2.3), whatever port tests dial
 
@@ -46,10 +46,12 @@ class DaneHost:
     match_detail: str | None = None
     spki_sha256: str | None = None
     tlsa_base_domain: str | None = None  # whose _25._tcp TLSA RRset `tlsa`/`records` describe
+    unmatched_records: tuple = ()  # usable records matching no presented certificate: a next key (or stale)
 
     def as_dict(self) -> dict:
         return {"name": self.name, "tlsa": self.tlsa, "records": list(self.records), "match": self.match,
-                "match_detail": self.match_detail, "tlsa_base_domain": self.tlsa_base_domain or self.name}
+                "match_detail": self.match_detail, "tlsa_base_domain": self.tlsa_base_domain or self.name,
+                "unmatched_records": list(self.unmatched_records)}
 
 
 @dataclass(frozen=True)
@@ -201,11 +203,36 @@ def evaluate_dane(mx_hosts, tlsa_answers, probes, at_time: datetime | None = Non
             alias = _secure_alias(name, mx_host)
             tried = alias if alias is not None and alias in tlsa_answers and base == name else None
             _other_host_findings(add, name, base, tlsa, parsed, answer, spki, texts, tried)
-        results.append(DaneHost(name, tlsa, texts, match, detail, spki, base))
+        unmatched = _unmatched(parsed, host_probes) if tlsa == "valid" else ()
+        results.append(DaneHost(name, tlsa, texts, match, detail, spki, base, unmatched))
     status = _status(results)
     verified = _verified(results)
     _domain_findings(add, status, results)
     return DaneResult(status, tuple(results), verified), tuple(findings)
+
+
+def _unmatched(parsed, probes) -> tuple:
+    """Usable records that match no certificate any address presented (DANE-EE/PKIX-EE: the
+    leaf; DANE-TA/PKIX-TA: a certificate after it). With the current key matched, such a
+    record is what RFC 7671 8.1 asks for before a key change: the next key's record."""
+    chains = []
+    for probe in probes:
+        if probe.status == "ok" and probe.chain_der:
+            try:
+                chains.append(load_chain(probe.chain_der))
+            except ValueError:
+                continue
+    if not chains:
+        return ()
+
+    def matches(record):
+        for chain in chains:
+            candidates = chain[:1] if record.usage in (DANE_EE, 1) else chain[1:]
+            if any(record_matches(record, cert) for cert in candidates):
+                return True
+        return False
+
+    return tuple(r.text for r in parsed if r.problem is None and not matches(r))[:MAX_LISTED]
 
 
 def _leaf_spki(probes):
