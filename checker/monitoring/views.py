@@ -71,7 +71,7 @@ def history(request, name):
         log.exception("database error while loading the history of %s", domain)
         return render(request, "check/unavailable.html", {"check_id": None}, status=503)
     older, newer = _diff_pair(rows, request)
-    changes = compare(older["check"].report, newer["check"].report) if older and newer and older is not newer else None
+    changes = compare(older["check"].report, newer["check"].report) if older and newer else None
     return render(request, "monitoring/history.html", {
         "domain": domain, "domain_display": display_name(domain), "rows": rows, "labels": sections.SECTIONS,
         "older": older, "newer": newer, "changes": changes, "grading_version": GRADING_VERSION,
