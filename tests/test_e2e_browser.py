@@ -108,3 +108,40 @@ def test_an_invalid_domain_is_explained_next_to_the_field(stack, browser):
     expect(error).to_contain_text("IP address")
     expect(page.get_by_label("Mail domain")).to_have_attribute("aria-invalid", "true")
     expect(page.get_by_label("Mail domain")).to_have_value("192.0.2.1")
+
+
+def test_an_owner_opens_the_history_of_a_domain_sees_the_chart_and_the_change_and_asks_to_watch(fakenet, browser):
+    domain, host = "rollover-switch.fi", "mx1.rollover-switch.fi"
+    stack = Stack("test-e2e-history", fakenet.env, CHECK_REUSE_SECONDS="0").prepare()
+    stack.start_web().start_worker()
+    try:
+        ids = []
+        for switched in (False, True):  # the second check sees a new key that no TLSA record names
+            fakenet.network.present_next_key(host, on=switched)
+            _, created = stack.post_json("/api/v1/checks", {"domain": domain})
+            assert stack.wait_for(created["id"])["status"] == "done"
+            ids.append(created["id"])
+    finally:
+        fakenet.network.present_next_key(host, on=False)
+    try:
+        page = browser.new_page(viewport={"width": 1280, "height": 900})
+        problems = []
+        collect_problems(page, problems)
+        page.goto(f"{stack.base}/check/{ids[1]}/")
+        expect(page.locator("#previous-report")).to_have_attribute("href", f"/check/{ids[0]}/")
+        page.get_by_role("link", name=f"History and changes of {domain}").click()
+        expect(page).to_have_url(re.compile(rf"/domain/{re.escape(domain)}/#diff$"))
+        chart = page.locator("#grade-chart")
+        expect(chart).to_be_visible()
+        page.wait_for_function("document.querySelector('#grade-chart').complete")
+        assert page.evaluate("document.querySelector('#grade-chart').naturalWidth") > 0  # the SVG loaded and drew
+        expect(page.locator(".history-table tbody tr")).to_have_count(2)
+        expect(page.locator("#diff .changes")).to_contain_text(
+            f"{host} now presents a certificate whose key matches no TLSA record.")
+        page.screenshot(path=str(ARTIFACTS / "e2e-history.png"), full_page=True)
+        page.get_by_label("E-mail address").fill("owner@example.org")
+        page.get_by_role("button", name="Watch").click()
+        expect(page.get_by_role("heading", name="Check your mailbox")).to_be_visible()
+        assert problems == []
+    finally:
+        stack.stop()
