@@ -118,3 +118,21 @@ def test_apex_rrsig_expiry_is_read_from_the_signatures_and_warned_about_inside_i
     [warning] = rrsig_warnings(report, timezone.now(), days)
     assert "DNSSEC signatures of rollover-ready.fi's own records expire on" in warning.text
     assert "re-signs the zone" in warning.fix
+
+
+def test_a_dane_ta_host_reports_when_the_matched_ca_certificate_expires(fakenet):
+    report = fakenet.reports(["dane-ta-spki.fi"])["dane-ta-spki.fi"]
+    [host] = report["dane"]["hosts"]
+    assert host["match"] == "pass" and host["unmatched_records"] == []
+    from cryptography import x509
+
+    served = (fakenet.network.state / "certs" / "mx1.dane-ta-spki.fi.pem").read_bytes()  # leaf + intermediate
+    intermediate = x509.load_pem_x509_certificates(served)[1].not_valid_after_utc
+    assert host["trust_anchor_not_after"] == intermediate.strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def test_a_record_for_a_key_the_server_does_not_present_is_listed_as_unmatched(fakenet):
+    report = fakenet.reports(["all-controls.fi"])["all-controls.fi"]  # "3 1 1 wrong" next to the right one
+    [host] = report["dane"]["hosts"]
+    assert host["match"] == "pass" and len(host["unmatched_records"]) == 1
+    assert host["unmatched_records"][0] in host["records"] and host["trust_anchor_not_after"] is None

@@ -80,7 +80,8 @@ def alerts(previous: dict | None, current: dict, now: datetime | None = None, wa
 
 
 def _days(until: datetime, now: datetime) -> int:
-    return max(0, (until - now) // timedelta(days=1))
+    """Whole days left, rounded to the nearest (a certificate made "for 10 days" says 10)."""
+    return max(0, round((until - now) / timedelta(days=1)))
 
 
 def rollover_warnings(report: dict, now: datetime, warn_days: int) -> list[Alert]:
@@ -102,10 +103,19 @@ def rollover_warnings(report: dict, now: datetime, warn_days: int) -> list[Alert
             continue
         if "unmatched_records" not in host or as_list(host.get("unmatched_records")):
             continue  # a next key is published (or an older engine cannot tell)
-        unmatched = set(map(str, as_list(host.get("unmatched_records"))))
-        matched = [r for r in map(str, as_list(host.get("records"))) if r not in unmatched]
-        if any(r.startswith(("2 ", "0 ")) for r in matched):
-            continue  # a trust-anchor record: a renewed leaf from the same CA still matches
+        matched = list(map(str, as_list(host.get("records"))))
+        if any(r.startswith("2 ") for r in matched):
+            # A trust-anchor record: a renewed leaf from the same CA still matches, until the
+            # CA certificate itself is replaced (RFC 7671 8.4).
+            anchor = parse_time(host.get("trust_anchor_not_after"))
+            if anchor is not None and anchor - now <= timedelta(days=warn_days):
+                fix, records = _fix(report, "dane.rollover.single_record", name)
+                out.append(Alert("warning", f"The CA certificate that the DANE-TA record of {name} names expires on "
+                                            f"{anchor:%Y-%m-%d} (in {_days(anchor, now)} days) and no TLSA record "
+                                            "matches another issuer: when the CA switches to its next certificate, "
+                                            "DANE senders stop delivering to it.",
+                                 "dane.rollover.single_record", name, fix, records))
+            continue
         expiry = min(certificates[name])
         if expiry - now > timedelta(days=warn_days):
             continue
