@@ -117,6 +117,8 @@ class MonitoredDomain(models.Model):
     next_check_at = models.DateTimeField(db_index=True)
     last_scheduled_at = models.DateTimeField(null=True, blank=True)
     last_check = models.ForeignKey(Check, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    # The check whose alerts were sent: claimed once, so a check is never alerted on twice.
+    alerted_check = models.ForeignKey(Check, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
 
     def __str__(self):
         return f"{self.domain} (next {self.next_check_at:%Y-%m-%d %H:%M})"

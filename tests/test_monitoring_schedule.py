@@ -113,3 +113,63 @@ def test_a_webhook_at_a_non_public_address_is_never_contacted(https_receiver):
     with pytest.raises(webhook.WebhookError, match="non-public address"):
         webhook.post(url, b"{}", "s", "alert", EngineConfig(ca_bundle=bundle))
     assert Receiver.seen == []
+
+
+@pytest.mark.django_db
+def test_a_scheduled_check_run_without_its_alerts_is_alerted_on_by_the_next_tick_and_only_once(settings, queue):
+    from checker.monitoring import jobs
+
+    settings.MONITOR_INTERVAL_SECONDS = DAY
+    from tests.web_samples import full_report, make_check
+
+    make_check("example.fi", report={**full_report(), "grade": "A"}, finished_at=dj_timezone.now() - timedelta(days=1))
+    confirmed("example.fi", "a@example.org")
+    slot = MonitoredDomain.objects.get().next_check_at
+    [check] = schedule.tick(now=slot)
+    # The sweeper ran it through the plain job (Redis was down at enqueue): done, no alerts yet.
+    check.apply_report(full_report())  # grade C: dropped from A
+    check.status, check.finished_at = Check.Status.DONE, dj_timezone.now()
+    check.save()
+    schedule.tick(now=slot + timedelta(minutes=5))
+    deliveries = [job for job in queue.jobs if job[0] == "deliver_alert"]
+    assert len(deliveries) == 1  # one mail for the one watcher
+    assert deliveries[0][1][2][0]["text"] == "The grade dropped from A to C."
+    schedule.tick(now=slot + timedelta(minutes=10))
+    assert jobs.notify_watchers(str(check.pk)) == []
+    assert len([job for job in queue.jobs if job[0] == "deliver_alert"]) == 1
+
+
+@pytest.mark.django_db
+def test_deliveries_go_to_the_notify_queue_with_retries_and_back_off(queue):
+    from checker.monitoring import jobs
+
+    assert jobs.enqueue_delivery(jobs.deliver_confirmation, "x")
+    [(name, args, kwargs)] = queue.jobs
+    assert name == "deliver_confirmation" and kwargs["retry"].max == 5
+    assert kwargs["retry"].intervals == [60, 300, 1800, 7200, 21600] and kwargs["job_timeout"] == 60
+
+
+@pytest.mark.django_db
+def test_a_webhook_watch_is_confirmed_and_alerted_through_its_signed_url(https_receiver, settings):
+    import ipaddress
+
+    from checker.monitoring import jobs
+    from tests.web_samples import full_report, make_check
+
+    url, bundle = https_receiver
+    settings.CHECKER_CONFIG = EngineConfig(ca_bundle=bundle, allowed_networks=(ipaddress.ip_network("127.0.0.1/32"),))
+    request = watching.request_watch("example.fi", "", url, "192.0.2.1", "https://checker.example")
+    assert jobs.deliver_confirmation(str(request.watch.pk)) == "sent"
+    [(headers, body)] = Receiver.seen
+    event = json.loads(body)
+    assert event["event"] == "watch.confirm" and event["confirm_url"].startswith("https://checker.example/watch/")
+    assert headers[webhook.SIGNATURE_HEADER] == webhook.signature(request.watch.secret, body)
+    watching.confirm(request.watch.token)
+    check = make_check("example.fi", report=full_report())
+    assert jobs.deliver_alert(str(request.watch.pk), str(check.pk), [{"kind": "change", "text": "x"}]) == "sent"
+    alert = json.loads(Receiver.seen[-1][1])
+    assert alert["event"] == "alert" and alert["alerts"] == [{"kind": "change", "text": "x"}]
+    assert alert["unsubscribe_url"].startswith("https://checker.example/watch/unsubscribe/")
+    watching.unsubscribe(request.watch.token)
+    assert jobs.deliver_alert(str(request.watch.pk), str(check.pk), []) == "gone"
+    assert len(Receiver.seen) == 2

@@ -12,7 +12,7 @@ import logging
 from django.conf import settings
 
 from ..jobs import run_check
-from ..models import Check, Watch
+from ..models import Check, MonitoredDomain, Watch
 from . import notify
 from .alerts import alerts
 
@@ -57,6 +57,10 @@ def notify_watchers(check_id: str, enqueue: bool = True) -> list[dict]:
     check = Check.objects.filter(pk=check_id, status=Check.Status.DONE).first()
     if check is None:
         return []
+    claimed = (MonitoredDomain.objects.filter(domain=check.domain, last_check=check)
+               .exclude(alerted_check=check).update(alerted_check=check))
+    if not claimed:
+        return []  # alerted on already, or not the domain's latest scheduled check
     found = alerts_for(check)
     if found:
         for watch_id in Watch.objects.filter(domain=check.domain, confirmed_at__isnull=False).values_list("pk", flat=True):

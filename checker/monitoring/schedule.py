@@ -14,6 +14,7 @@ import logging
 from datetime import datetime, timedelta, timezone
 
 from django.conf import settings
+from django.db import models
 from django.utils import timezone as dj_timezone
 
 from ..models import Check, MonitoredDomain, Watch
@@ -63,6 +64,17 @@ def purge_unconfirmed(now: datetime | None = None) -> int:
     return count
 
 
+def catch_up_alerts():
+    """Alerts for scheduled checks that finished without them: a check enqueued while Redis was
+    down is run later by the sweeper through the plain job (checker/sweeper.py)."""
+    from .jobs import notify_watchers
+
+    pending = (MonitoredDomain.objects.filter(last_check__status=Check.Status.DONE)
+               .exclude(alerted_check=models.F("last_check")).values_list("last_check_id", flat=True)[:1000])
+    for check_id in pending:
+        notify_watchers(str(check_id))
+
+
 def due(now: datetime) -> list[MonitoredDomain]:
     return list(MonitoredDomain.objects.filter(next_check_at__lte=now).order_by("next_check_at")[:1000])
 
@@ -71,6 +83,7 @@ def tick(now: datetime | None = None, enqueue: bool = True) -> list[Check]:
     """Create (and enqueue) the re-checks that are due; returns the new checks."""
     now = now or dj_timezone.now()
     purge_unconfirmed(now)
+    catch_up_alerts()
     created = []
     for row in due(now):
         if not Watch.objects.filter(domain=row.domain, confirmed_at__isnull=False).exists():
