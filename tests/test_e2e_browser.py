@@ -3,13 +3,16 @@ gunicorn, an RQ worker, Redis and the loopback test network.
 
 A screenshot of the finished report is kept in var/test-artifacts/ for people to look at.
 """
+import os
 import re
+import time
+from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
 import pytest
 from playwright.sync_api import expect, sync_playwright
 
-from tests.web_stack import CHROMIUM, CHROMIUM_ARGS, ROOT, Stack
+from tests.web_stack import CHROMIUM, CHROMIUM_ARGS, PY, ROOT, Stack
 
 DOMAIN = "unsigned.fi"  # STARTTLS fine, no DNSSEC/DANE/MTA-STS/TLS-RPT: findings with records to copy
 ARTIFACTS = ROOT / "var" / "test-artifacts"
@@ -142,6 +145,34 @@ def test_an_owner_opens_the_history_of_a_domain_sees_the_chart_and_the_change_an
         page.get_by_label("E-mail address").fill("owner@example.org")
         page.get_by_role("button", name="Watch").click()
         expect(page.get_by_role("heading", name="Check your mailbox")).to_be_visible()
+
+        # A worker on the notify queue sends the confirmation (console mail backend: its log).
+        stack._spawn("notify", [PY, "manage.py", "rqworker", "notify", "--name", f"e2e-notify-{os.getpid()}"])
+        log, link = stack.var / "notify.log", None
+        deadline = time.monotonic() + 60
+        while link is None and time.monotonic() < deadline:
+            found = re.search(rf"{re.escape(stack.base)}/watch/confirm/[A-Za-z0-9_-]+/",
+                              log.read_text(errors="replace") if log.exists() else "")
+            link = found.group(0) if found else time.sleep(0.25)
+        assert link, f"no confirmation mail in {log}"
+        page.goto(link)
+        expect(page.get_by_role("heading", name=f"You are watching {domain}")).to_be_visible()
         assert problems == []
+
+        # Two scheduled re-checks a day apart, through the worker; the key changes in between.
+        start = datetime.now(timezone.utc) + timedelta(days=2)
+        for day, switched in ((0, False), (1, True)):
+            fakenet.network.present_next_key(host, on=switched)
+            stack.manage("monitor_tick", "--at", (start + timedelta(days=day)).isoformat())
+            deadline = time.monotonic() + 60
+            while stack.get_json(f"/api/v1/domains/{domain}/history")["count"] < 3 + day:
+                assert time.monotonic() < deadline, "the scheduled check did not finish"
+                time.sleep(0.25)
+        deadline = time.monotonic() + 60
+        while f"{host} now presents a certificate whose key matches no TLSA record" not in log.read_text():
+            assert time.monotonic() < deadline, f"no alert mail in {log}"
+            time.sleep(0.25)
+        assert log.read_text().count("Subject: Mail security of") == 1  # one alert, after the break only
     finally:
+        fakenet.network.present_next_key(host, on=False)
         stack.stop()
