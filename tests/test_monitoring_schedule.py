@@ -173,3 +173,13 @@ def test_a_webhook_watch_is_confirmed_and_alerted_through_its_signed_url(https_r
     watching.unsubscribe(request.watch.token)
     assert jobs.deliver_alert(str(request.watch.pk), str(check.pk), []) == "gone"
     assert len(Receiver.seen) == 2
+
+
+def test_contradictory_mail_settings_are_a_system_check_error(settings):
+    from checker.monitoring.checks import mail_goes_somewhere, mail_settings
+
+    settings.EMAIL_USE_TLS = settings.EMAIL_USE_SSL = True
+    settings.SITE_URL = "checker.example"
+    assert [p.id for p in mail_settings(None)] == ["checker.E101", "checker.E102"]
+    settings.EMAIL_BACKEND = "django.core.mail.backends.console.EmailBackend"
+    assert [p.id for p in mail_goes_somewhere(None)] == ["checker.W101"]
