@@ -79,6 +79,14 @@ def test_a_report_page_links_to_the_previous_report_of_its_domain(client):
     assert 'rel="prev"' not in client.get(f"/check/{old.pk}/").content.decode()
 
 
+def test_the_watch_form_is_on_the_report_page_and_works_from_there(client, queue):
+    _, new = two_checks()
+    page = client.get(f"/check/{new.pk}/").content.decode()
+    assert '<form method="post" action="/domain/example.fi/watch" class="watch-form">' in page
+    client.get(f"/check/{new.pk}/")  # the cached copy gets this visitor's CSRF token too
+    assert client.post("/domain/example.fi/watch", {"email": "a@example.org"}).status_code == 202
+
+
 def test_the_history_api_is_paged_and_matches_its_schema(client):
     for i in range(53):
         check = make_check("example.fi")
