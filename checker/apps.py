@@ -7,3 +7,4 @@ class CheckerConfig(AppConfig):
 
     def ready(self):
         from . import checks  # noqa: F401  (registers the system checks)
+        from .monitoring import checks as monitoring_checks  # noqa: F401

@@ -1,5 +1,11 @@
-"""GET /badge/<domain>.svg: the latest grade of a domain as a small SVG, cacheable."""
+"""GET /badge/<domain>.svg: the latest grade of a domain and the date of that check, as a small
+SVG, cacheable. A grade from a check older than twice the re-check interval is marked stale
+(grey): the domain is not being watched, or its checks stopped."""
+from datetime import timedelta
+
+from django.conf import settings
 from django.db import DatabaseError
+from django.utils import timezone
 from django.http import HttpResponse
 from django.template.loader import render_to_string
 from django.views.decorators.http import require_GET
@@ -35,7 +41,7 @@ def badge(request, domain):
     try:
         latest = (
             Check.objects.filter(domain=name, status=Check.Status.DONE)
-            .only("grade").order_by("-finished_at").first()
+            .only("grade", "finished_at").order_by("-finished_at").first()
         )
     except DatabaseError:
         latest = None
@@ -45,6 +51,10 @@ def badge(request, domain):
         value, colour, max_age = "no mail", UNKNOWN, CACHE_SECONDS
     else:
         value, colour, max_age = latest.grade, COLOURS.get(latest.grade, UNKNOWN), CACHE_SECONDS
+    if latest is not None and latest.finished_at is not None:
+        value = f"{value} {latest.finished_at:%Y-%m-%d}"
+        if timezone.now() - latest.finished_at > 2 * timedelta(seconds=settings.MONITOR_INTERVAL_SECONDS):
+            value, colour = f"{value} stale", UNKNOWN
     response = HttpResponse(_svg("mail security", value, colour), content_type="image/svg+xml")
     response["Cache-Control"] = f"public, max-age={max_age}"
     return response

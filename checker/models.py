@@ -74,3 +74,51 @@ class Check(models.Model):
             value = part.get("status") if isinstance(part, dict) else None
             limit = self._meta.get_field(column).max_length
             setattr(self, column, value if isinstance(value, str) and len(value) <= limit else "")
+
+
+class Watch(models.Model):
+    """Someone asked to hear when a domain's mail security changes (checker/monitoring/).
+
+    The e-mail address or webhook URL is stored only here, and the row is deleted on
+    unsubscribe. `token` is the secret in the confirm and unsubscribe links; `secret` keys
+    the HMAC signature of webhook bodies."""
+
+    class Kind(models.TextChoices):
+        EMAIL = "email"
+        WEBHOOK = "webhook"
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    domain = models.CharField(max_length=253, db_index=True)
+    kind = models.CharField(max_length=8, choices=Kind.choices, default=Kind.EMAIL)
+    email = models.EmailField(max_length=254, blank=True, db_index=True)
+    webhook_url = models.URLField(max_length=2000, blank=True)
+    token = models.CharField(max_length=64, unique=True)
+    secret = models.CharField(max_length=64)
+    client = models.CharField(max_length=64, blank=True, db_index=True)  # hashed client address
+    site_url = models.CharField(max_length=300)  # scheme://host the watch was made on: base of links in mails
+    created_at = models.DateTimeField(auto_now_add=True, db_index=True)
+    confirmed_at = models.DateTimeField(null=True, blank=True, db_index=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+
+    def __str__(self):
+        return f"watch of {self.domain} ({self.kind}, {'confirmed' if self.confirmed_at else 'unconfirmed'})"
+
+    @property
+    def target(self) -> str:
+        return self.email if self.kind == self.Kind.EMAIL else self.webhook_url
+
+
+class MonitoredDomain(models.Model):
+    """One row per watched domain, however many watchers: when it is re-checked next."""
+
+    domain = models.CharField(max_length=253, unique=True)
+    next_check_at = models.DateTimeField(db_index=True)
+    last_scheduled_at = models.DateTimeField(null=True, blank=True)
+    last_check = models.ForeignKey(Check, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    # The check whose alerts were sent: claimed once, so a check is never alerted on twice.
+    alerted_check = models.ForeignKey(Check, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+
+    def __str__(self):
+        return f"{self.domain} (next {self.next_check_at:%Y-%m-%d %H:%M})"

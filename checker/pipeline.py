@@ -2,6 +2,12 @@
 from .engine.run import check_domain
 from .grading import grade_report
 
+# Bump when checker/grading.py changes what grade a report gets: each stored report keeps
+# the version it was graded under, so the history shows old reports as they were graded.
+GRADING_VERSION = 1
+
 
 def full_report(raw_input, config, progress=None) -> dict:
-    return grade_report(check_domain(raw_input, config, progress=progress))
+    report = grade_report(check_domain(raw_input, config, progress=progress))
+    report["grading_version"] = GRADING_VERSION
+    return report

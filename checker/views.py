@@ -93,6 +93,7 @@ def _render_check_page(request, check_id):
         "progress": _progress(check),
         "poll_seconds": POLL_SECONDS,
         "waiting_for_queue": check.status == Check.Status.QUEUED and check.enqueued_at is None,
+        "previous": _previous_report(check),
     }
     if check.status == Check.Status.DONE:
         try:
@@ -109,6 +110,12 @@ def _render_check_page(request, check_id):
     response.csrf_token = context["csrf_token"]
     response.cacheable = check.is_finished and not context.get("report_broken")
     return response
+
+
+def _previous_report(check: Check):
+    """The domain's finished check before this one (the report page links to it)."""
+    before = Check.objects.filter(domain=check.domain, status=Check.Status.DONE, created_at__lt=check.created_at)
+    return before.only("id", "created_at", "finished_at", "grade").order_by("-created_at").first()
 
 
 def _report_html(check: Check):

@@ -25,10 +25,12 @@ host="${WEB_BIND%:*}"; port="${WEB_BIND##*:}"
 port_busy "$host" "$port" && die "$WEB_BIND is in use by another program. Stop it or set WEB_BIND=127.0.0.1:8001."
 
 for i in $(seq "$WORKERS"); do
-  "$PY" manage.py rqworker default --with-scheduler >>"$VAR/worker.log" 2>&1 &
+  "$PY" manage.py rqworker default notify --with-scheduler >>"$VAR/worker.log" 2>&1 &
   children+=($!)
 done
 "$PY" manage.py sweep_checks --loop >>"$VAR/sweeper.log" 2>&1 &
+children+=($!)
+"$PY" manage.py rqcron checker.monitoring.cron >>"$VAR/cron.log" 2>&1 &  # re-checks of watched domains
 children+=($!)
 "$ROOT/.venv/bin/gunicorn" -c scripts/gunicorn.conf.py >>"$VAR/web.log" 2>&1 &
 children+=($!)

@@ -142,7 +142,9 @@ WHITENOISE_USE_FINDERS = DEBUG
 
 # Redis and the job queue.
 REDIS_URL = os.environ.get("REDIS_URL", "redis://127.0.0.1:6390/0")
-RQ_QUEUES = {"default": {"URL": REDIS_URL, "DEFAULT_TIMEOUT": env_int("CHECK_JOB_TIMEOUT", 120)}}
+RQ_QUEUES = {"default": {"URL": REDIS_URL, "DEFAULT_TIMEOUT": env_int("CHECK_JOB_TIMEOUT", 120)},
+             # alert mails and webhooks: a worker takes them only when no check waits (checker/monitoring/)
+             "notify": {"URL": REDIS_URL, "DEFAULT_TIMEOUT": 60}}
 RQ_SHOW_ADMIN_LINK = False
 
 # Security headers. HTTPS-only settings switch on with SITE_HTTPS=1 (behind a TLS proxy).
@@ -173,6 +175,29 @@ RATE_LIMIT_CHECKS = env_int("RATE_LIMIT_CHECKS", 20)
 RATE_LIMIT_WINDOW_SECONDS = env_int("RATE_LIMIT_WINDOW_SECONDS", 600)
 # Behind a reverse proxy, the client address is the last X-Forwarded-For hop (checker/submit.py).
 TRUSTED_PROXY = env_bool("TRUSTED_PROXY")
+
+# Monitoring (checker/monitoring/, README "Watching a domain").
+MONITOR_INTERVAL_SECONDS = max(env_int("MONITOR_INTERVAL_SECONDS", 86400), 60)  # re-check of a watched domain
+MONITOR_WARN_DAYS = env_int("MONITOR_WARN_DAYS", 21)          # certificate/key expiry without a next-key TLSA record
+MONITOR_RRSIG_DAYS = env_int("MONITOR_RRSIG_DAYS", 3)         # apex RRSIG expiry (signers re-sign well before)
+WATCH_CONFIRM_HOURS = env_int("WATCH_CONFIRM_HOURS", 48)      # an unconfirmed watch is deleted after this
+WATCH_MAX_DOMAINS_PER_ADDRESS = env_int("WATCH_MAX_DOMAINS_PER_ADDRESS", 50)
+RATE_LIMIT_WATCHES = env_int("RATE_LIMIT_WATCHES", 10)        # watch requests per client per window
+RATE_LIMIT_WATCH_ADDRESS = env_int("RATE_LIMIT_WATCH_ADDRESS", 3)  # confirmation mails per address per window
+RATE_LIMIT_WATCH_WINDOW_SECONDS = env_int("RATE_LIMIT_WATCH_WINDOW_SECONDS", 3600)
+SITE_URL = os.environ.get("SITE_URL", "").rstrip("/")         # base of links in mails; default: the request's
+
+# Mail: SMTP when EMAIL_HOST is set, else printed to the worker's log (development, tests).
+EMAIL_HOST = os.environ.get("EMAIL_HOST", "")
+EMAIL_BACKEND = os.environ.get("EMAIL_BACKEND") or (
+    "django.core.mail.backends.smtp.EmailBackend" if EMAIL_HOST else "django.core.mail.backends.console.EmailBackend")
+EMAIL_PORT = env_int("EMAIL_PORT", 587)
+EMAIL_HOST_USER = os.environ.get("EMAIL_HOST_USER", "")
+EMAIL_HOST_PASSWORD = os.environ.get("EMAIL_HOST_PASSWORD", "")
+EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", EMAIL_PORT == 587)
+EMAIL_USE_SSL = env_bool("EMAIL_USE_SSL", EMAIL_PORT == 465)
+EMAIL_TIMEOUT = env_int("EMAIL_TIMEOUT", 20)
+DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "mail-checker@localhost")
 
 LOGGING = {
     "version": 1,

@@ -121,4 +121,7 @@ EXPECT = {
     'sts-enforce-badcert.fi': ('F', 'mta_sts.mx.certificate_invalid'),
     'sts-testing-badcert.fi': ('D', 'mta_sts.mode.testing'),
     'dane-no-starttls.fi': ('F', 'dane.match.no_starttls'),
+    'rollover-switch.fi': ('B', 'dane.rollover.single_record'),
+    'rollover-due.fi': ('B', 'dane.rollover.single_record'),
+    'rollover-ready.fi': ('B', 'mta_sts.none'),
 }

@@ -25,8 +25,20 @@ def evaluate(soa, ds=NO_DS, validates=True):
 
 def test_signed_domain_with_ad_is_secure_with_ds_present():
     result, codes = evaluate(ans("SOA", ["ns. host. 1 2 3 4 5"]), DS)
-    assert result.as_dict() == {"status": "secure", "ds_present": True, "reason": None, "resolver_validates": True}
+    assert result.as_dict() == {"status": "secure", "ds_present": True, "reason": None, "resolver_validates": True,
+                                "rrsig_expires": None}
     assert codes == ["dnssec.secure"]
+
+
+def test_the_earliest_signature_expiration_of_the_secure_soa_and_mx_is_reported():
+    from dataclasses import replace
+
+    soa = replace(ans("SOA", ["ns. host. 1 2 3 4 5"]), rrsig_expiration=1800000000)
+    mx = replace(ans("MX", ["10 mx1.example.fi."]), rrsig_expiration=1799999000)
+    result, _ = evaluate_dnssec(DnssecRetrieved(DOMAIN, soa, DS, mx), True)
+    assert result.rrsig_expires == "2027-01-15T07:43:20Z"
+    unsigned = replace(ans("SOA", ["ns. host. 1 2 3 4 5"], security="insecure"), rrsig_expiration=1700000000)
+    assert evaluate_dnssec(DnssecRetrieved(DOMAIN, unsigned, NO_DS), True)[0].rrsig_expires is None
 
 
 def test_unsigned_domain_is_insecure_with_a_warning():

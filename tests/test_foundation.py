@@ -84,7 +84,7 @@ def test_production_like_settings_pass_the_deploy_checks():
         [PY, "manage.py", "check", "--deploy", "--fail-level", "WARNING"],
         cwd=ROOT,
         env=_env(DEBUG="0", SECRET_KEY="a-long-random-secret-" + "k" * 40, SITE_HTTPS="1",
-                 ALLOWED_HOSTS="checker.example.fi", SECURE_HSTS_PRELOAD="1"),
+                 ALLOWED_HOSTS="checker.example.fi", SECURE_HSTS_PRELOAD="1", EMAIL_HOST="smtp.example.fi"),
         capture_output=True, text=True, timeout=60,
     )
     assert result.returncode == 0, result.stdout + result.stderr

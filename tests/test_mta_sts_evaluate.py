@@ -51,7 +51,9 @@ def test_section_has_exactly_the_contract_fields():
     assert set(section) == {"status", "record", "policy_host", "policy", "mx_coverage"}
     assert {"status", "id", "raw"} <= set(section["record"])
     assert set(section["policy_host"]) == {"status", "addresses"}
-    assert set(section["policy"]) == {"status", "fetch_error", "http_status", "mode", "max_age", "mx", "errors"}
+    # plus the addition sha256 (docs/report-additions.md), present once a file was fetched
+    assert set(section["policy"]) == {"status", "fetch_error", "http_status", "mode", "max_age", "mx", "errors",
+                                      "sha256"}
     assert set(section["mx_coverage"]) == {"covered", "uncovered"}
 
 

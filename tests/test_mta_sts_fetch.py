@@ -3,6 +3,7 @@
 DNS is a stand-in resolver (the real wrapper is tested in test_dns); HTTPS is real:
 net.https_get against tiny servers from tests/net_servers.py.
 """
+import hashlib
 import ipaddress
 import itertools
 import socket
@@ -95,7 +96,8 @@ def test_a_valid_policy_served_as_text_plain_is_fetched_and_valid(pki, tls_ctx):
     section = result.as_dict()
     assert section["status"] == "valid"
     assert section["policy"] == {"status": "valid", "fetch_error": None, "http_status": 200, "mode": "enforce",
-                                 "max_age": 1209600, "mx": ["mx.example.test"], "errors": []}
+                                 "max_age": 1209600, "mx": ["mx.example.test"], "errors": [],
+                                 "sha256": hashlib.sha256(POLICY).hexdigest()}  # addition: the file's hash
     assert section["policy_host"] == {"status": "resolves", "addresses": [server.address]}
     assert section["mx_coverage"] == {"covered": ["mx.example.test"], "uncovered": []}
 

@@ -10,7 +10,8 @@ from datetime import datetime
 from .certs import load_chain
 from .dns import MAX_RECORDS as MAX_LISTED  # TLSA records listed in the report per host
 from .findings import Finding
-from .tlsa import TlsaRecord, match_chain, parse_record, spki_sha256  # noqa: F401  (dane.* API)
+from .tlsa import (DANE_EE, DANE_TA, TlsaRecord, match_chain, parse_record, record_matches,  # noqa: F401
+                   spki_sha256)  # (dane.* API)
 
 TLSA_PORT = 25  # the DNS name always uses port 25 (RFC 7672 2.2.3), whatever port tests dial
 
@@ -46,10 +47,14 @@ class DaneHost:
     match_detail: str | None = None
     spki_sha256: str | None = None
     tlsa_base_domain: str | None = None  # whose _25._tcp TLSA RRset `tlsa`/`records` describe
+    unmatched_records: tuple = ()  # usable records matching no presented certificate: a next key (or stale)
+    trust_anchor_not_after: str | None = None  # earliest expiry of a presented CA certificate a DANE-TA record matches
 
     def as_dict(self) -> dict:
         return {"name": self.name, "tlsa": self.tlsa, "records": list(self.records), "match": self.match,
-                "match_detail": self.match_detail, "tlsa_base_domain": self.tlsa_base_domain or self.name}
+                "match_detail": self.match_detail, "tlsa_base_domain": self.tlsa_base_domain or self.name,
+                "unmatched_records": list(self.unmatched_records),
+                "trust_anchor_not_after": self.trust_anchor_not_after}
 
 
 @dataclass(frozen=True)
@@ -201,11 +206,46 @@ def evaluate_dane(mx_hosts, tlsa_answers, probes, at_time: datetime | None = Non
             alias = _secure_alias(name, mx_host)
             tried = alias if alias is not None and alias in tlsa_answers and base == name else None
             _other_host_findings(add, name, base, tlsa, parsed, answer, spki, texts, tried)
-        results.append(DaneHost(name, tlsa, texts, match, detail, spki, base))
+        unmatched, anchor_expiry = _key_facts(parsed, host_probes) if tlsa == "valid" else ((), None)
+        results.append(DaneHost(name, tlsa, texts, match, detail, spki, base, unmatched, anchor_expiry))
     status = _status(results)
     verified = _verified(results)
     _domain_findings(add, status, results)
     return DaneResult(status, tuple(results), verified), tuple(findings)
+
+
+def _key_facts(parsed, probes) -> tuple:
+    """(unmatched, trust anchor expiry) for monitoring. Unmatched: usable records that match no
+    certificate any address presented (DANE-EE/PKIX-EE: the leaf; DANE-TA/PKIX-TA: a
+    certificate after it); with the current key matched, such a record is what RFC 7671 8.1
+    asks for before a key change: the next key's record. The expiry is the earliest not-after
+    of the presented CA certificates that DANE-TA records match: when it passes, the issuer
+    changes and those records stop matching (RFC 7671 8.4)."""
+    chains = []
+    for probe in probes:
+        if probe.status == "ok" and probe.chain_der:
+            try:
+                chains.append(load_chain(probe.chain_der))
+            except ValueError:
+                continue
+    if not chains:
+        return (), None
+    anchors = []
+
+    def matches(record):
+        found = False
+        for chain in chains:
+            candidates = chain[:1] if record.usage in (DANE_EE, 1) else chain[1:]
+            for cert in candidates:
+                if record_matches(record, cert):
+                    found = True
+                    if record.usage == DANE_TA:
+                        anchors.append(cert.not_valid_after_utc)
+        return found
+
+    unmatched = tuple(r.text for r in parsed if r.problem is None and not matches(r))[:MAX_LISTED]
+    expiry = min(anchors).strftime("%Y-%m-%dT%H:%M:%SZ") if anchors else None
+    return unmatched, expiry
 
 
 def _leaf_spki(probes):

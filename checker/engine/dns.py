@@ -93,6 +93,7 @@ class DnsAnswer:
     zone: str | None = None                    # owner of the SOA in the authority section, if any
     ttl: int | None = None
     malformed: bool = False                    # RDATA of the asked type did not parse (kept as RFC 3597 text)
+    rrsig_expiration: int | None = None        # earliest RRSIG expiration (POSIX time) over the final RRset
 
     @property
     def answered(self) -> bool:
@@ -334,6 +335,7 @@ def _answer(base, response, qname, rdtype, rcode, security, ede, reason, malform
                 capped = capped or len(raw) > MAX_TXT
                 joined.append(raw[:MAX_TXT].decode("latin-1"))
             txt = tuple(sorted(joined)[:MAX_RECORDS])
+    expiration = _rrsig_expiration(response, final, rdtype) if rrset is not None else None
     zone = None
     for auth in response.authority:
         if auth.rdtype == dns.rdatatype.SOA:
@@ -342,7 +344,14 @@ def _answer(base, response, qname, rdtype, rcode, security, ede, reason, malform
     return DnsAnswer(rcode=rcode, security=security, records=records, rrset=rrset,
                      cname_chain=tuple(chain), canonical_name=_plain(final), ede=tuple(ede),
                      reason=reason, txt_strings=txt, capped=capped, zone=zone, ttl=ttl, malformed=malformed,
-                     **base)
+                     rrsig_expiration=expiration, **base)
+
+
+def _rrsig_expiration(response, owner, rdtype) -> int | None:
+    """The earliest Signature Expiration (RFC 4034 3.1.5) of the RRSIGs covering the final
+    RRset: when validators stop accepting it unless the zone is re-signed."""
+    sigs = response.get_rrset(response.answer, owner, dns.rdataclass.IN, dns.rdatatype.RRSIG, rdtype)
+    return min((int(sig.expiration) for sig in sigs), default=None) if sigs is not None else None
 
 
 # -- transport and parsing ------------------------------------------------------------------

@@ -12,6 +12,7 @@ senders cannot get its mail routing, RFC 4035 5.5), even when its SOA validates.
 """
 import time
 from dataclasses import dataclass
+from datetime import datetime, timezone
 
 from .dns import BOGUS, ERROR, INSECURE, INSECURE_EDE, SECURE, DnsAnswer, ds_rrset_exists, format_ede
 from .findings import Finding
@@ -41,6 +42,7 @@ class DnssecResult:
     ds_present: bool
     reason: str | None
     resolver_validates: bool | None = None
+    rrsig_expires: str | None = None   # earliest RRSIG expiration of the apex SOA/MX (RFC 3339)
 
     def as_dict(self) -> dict:
         return {
@@ -48,7 +50,18 @@ class DnssecResult:
             "ds_present": self.ds_present,
             "reason": self.reason,
             "resolver_validates": self.resolver_validates,
+            "rrsig_expires": self.rrsig_expires,
         }
+
+
+def apex_rrsig_expires(*answers: DnsAnswer | None) -> str | None:
+    """When the first signature over the domain's own secure SOA/MX RRsets expires (RFC 4034
+    3.1.5): past it validators call the zone bogus unless the signer has re-signed it."""
+    times = [a.rrsig_expiration for a in answers
+             if a is not None and a.security == SECURE and getattr(a, "rrsig_expiration", None) is not None]
+    if not times:
+        return None
+    return datetime.fromtimestamp(min(times), timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
 def retrieve_dnssec(domain: str, resolver, deadline: float) -> DnssecRetrieved:
@@ -80,8 +93,10 @@ def evaluate_dnssec(retrieved: DnssecRetrieved, resolver_validates: bool | None)
     soa = _deciding_answer(retrieved)
     has_ds = ds_rrset_exists(retrieved.ds)
 
+    expires = apex_rrsig_expires(retrieved.soa, retrieved.mx)
+
     def result(status, reason, *findings):
-        return DnssecResult(status, has_ds, reason, resolver_validates), tuple(findings)
+        return DnssecResult(status, has_ds, reason, resolver_validates, expires), tuple(findings)
 
     def finding(code, severity, detail, **data):
         return Finding(code, severity, "dnssec", detail, subject=domain, data=data)

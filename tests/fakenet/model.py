@@ -70,7 +70,8 @@ class Host:
 
     `tlsa` entries: "3 1 1", "3 0 1", "3 1 2", "2 0 1", "2 1 1", "1 1 1", "0 0 1" are
     computed from the real certificates (usage 2/0: the intermediate / root; 3/1: the
-    leaf); append " wrong" for a hash of something else with the right length;
+    leaf); append " wrong" for a hash of something else with the right length, " next"
+    for the host's next leaf (`next_key`);
     "raw <rdata>" publishes the text as is; "generic <hex>" publishes `TYPE52 \\# ...`
     wire data (malformed RDATA).
     """
@@ -82,6 +83,8 @@ class Host:
     family: str = "ipv4"          # FAMILIES; `address` replaces only the IPv4 one
     smtp6: Smtp | None = None     # "dual": the IPv6 address's server when it differs from `smtp`
                                   # (same certificate: one leaf per host name)
+    next_key: bool = False        # a second leaf ("the next key"): TLSA specs ending in " next" hash it,
+                                  # and the server presents it once Network.present_next_key(host) is called
 
     def __post_init__(self):
         assert self.family in FAMILIES, self.family

@@ -64,8 +64,9 @@ def catalogue() -> list[Scenario]:
     """Every scenario: shared provider zones first, then scenarios.py, MTA-STS, grading."""
     from .scenarios import INFRASTRUCTURE, SCENARIOS
     from .scenarios_grading import SCENARIOS as GRADING
+    from .scenarios_monitoring import SCENARIOS as MONITORING
     from .scenarios_mta_sts import SCENARIOS as MTA_STS
-    scenarios = [*INFRASTRUCTURE, *SCENARIOS, *MTA_STS, *GRADING]
+    scenarios = [*INFRASTRUCTURE, *SCENARIOS, *MTA_STS, *GRADING, *MONITORING]
     if not ipv6_enabled():
         scenarios = [s for s in scenarios if all(h.family == "ipv4" for h in s.hosts)]
     domains = [s.domain for s in scenarios]
@@ -171,7 +172,7 @@ class Network:
         self.down()
         if self.state.exists():
             shutil.rmtree(self.state)
-        for sub in ("pids", "certs", "logs", "knot-root", "knot-tld", "knot-child", "unbound", "www"):
+        for sub in ("pids", "certs", "logs", "knot-root", "knot-tld", "knot-child", "unbound", "www", "switch"):
             (self.state / sub).mkdir(parents=True)
         try:
             self._build()
@@ -205,6 +206,19 @@ class Network:
         found = [words[n + 1].split("/")[0] for n, word in enumerate(words[:-1]) if word == "inet6"]
         return [a for a in found if ipaddress.ip_address(a) in self.plan.network6]
 
+    def switch_file(self, host: str) -> Path:
+        return self.state / "switch" / host
+
+    def present_next_key(self, host: str, on: bool = True):
+        """From the next connection on, `host` (a Host with next_key) presents its next leaf
+        (on=False: the current one again). A key rollover done without updating TLSA."""
+        path = self.switch_file(host)
+        if on:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            path.write_text("next\n")
+        else:
+            path.unlink(missing_ok=True)
+
     def is_up(self) -> bool:
         piddir = self.state / "pids"
         pids = [int(p.read_text()) for p in piddir.glob("*.pid")] if piddir.is_dir() else []
@@ -224,7 +238,7 @@ class Network:
         plan, pki = self.plan, TestPKI()
         self.pki = pki
         pki.write_root(self.state / "certs" / "root.pem")
-        self.host_addr, self.host_leaf, self.policy_addr = {}, {}, {}
+        self.host_addr, self.host_leaf, self.policy_addr, self.host_next_leaf = {}, {}, {}, {}
         self.listeners, self.addresses6 = [], []
         certs = self.state / "certs"
 
@@ -247,6 +261,8 @@ class Network:
                 self.host_addr[h.name] = tuple(address for address, _, _ in servers)
                 leaf, chain = pki.leaf([h.name], h.smtp.cert if h.smtp else "valid")
                 self.host_leaf[h.name] = leaf
+                if h.next_key:
+                    self.host_next_leaf[h.name] = pki.leaf([h.name], "valid")[0]
                 for address, smtp, listen in servers:
                     if smtp is None or smtp.behaviour == "refused" or not listen:
                         continue
@@ -254,6 +270,11 @@ class Network:
                     cert, key = write_chain(label, leaf, chain if smtp.chain == "full" else [])
                     self.listeners.append({"kind": "smtp", "address": address, "port": self.settings.smtp_port,
                                            "behaviour": smtp.behaviour, "host": h.name, "cert": cert, "key": key})
+                    if h.next_key:
+                        next_cert, next_key = write_chain(label + ".next", self.host_next_leaf[h.name],
+                                                          chain if smtp.chain == "full" else [])
+                        self.listeners[-1].update(next_cert=next_cert, next_key=next_key,
+                                                  switch_file=str(self.switch_file(h.name)))
             if s.policy is not None:
                 p = s.policy
                 address = plan.scenario_policy(i)
@@ -278,7 +299,8 @@ class Network:
                 self.listeners.append({"kind": "dnsproxy", "address": plan.knot[role], "port": self.settings.auth_port,
                                        "target": [plan.knot_bind(role, True), self.settings.auth_port]})
 
-        builder = TreeBuilder(plan, pki, self.scenarios, self.host_addr, self.host_leaf, self.policy_addr)
+        builder = TreeBuilder(plan, pki, self.scenarios, self.host_addr, self.host_leaf, self.policy_addr,
+                              self.host_next_leaf)
         self.zones = builder.build()
         self.root_ds = builder.root_ds
         for z in self.zones:

@@ -8,6 +8,7 @@ before every reply, the DNS proxy before forwarding every query.
 from __future__ import annotations
 
 import json
+import os
 import selectors
 import socket
 import ssl
@@ -20,12 +21,23 @@ from . import https, smtp
 CONNECTION_TIMEOUT = 120  # a forgotten client must not pin a thread forever
 
 
-def _context(listener: dict) -> ssl.SSLContext | None:
-    if not listener.get("cert"):
+def _context(listener: dict, prefix: str = "") -> ssl.SSLContext | None:
+    if not listener.get(prefix + "cert"):
         return None
     context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
-    context.load_cert_chain(listener["cert"], listener["key"])
+    context.load_cert_chain(listener[prefix + "cert"], listener[prefix + "key"])
     return context
+
+
+class Switchable:
+    """A host with a next key (model.Host.next_key): the next leaf is served while the
+    switch file exists (Network.present_next_key), the current one otherwise."""
+
+    def __init__(self, listener: dict):
+        self.current, self.next, self.switch = _context(listener), _context(listener, "next_"), listener["switch_file"]
+
+    def wrap_socket(self, sock, **kwargs):
+        return (self.next if os.path.exists(self.switch) else self.current).wrap_socket(sock, **kwargs)
 
 
 def _family(address: str) -> int:
@@ -114,7 +126,7 @@ def serve(spec: dict, ready_file: str | None = None):
     delay = spec.get("delay_ms", 0) / 1000.0
     selector = selectors.DefaultSelector()
     for listener in spec["listeners"]:
-        context = _context(listener)
+        context = Switchable(listener) if listener.get("switch_file") else _context(listener)
         port = listener["port"]
         selector.register(_tcp(listener["address"], port), selectors.EVENT_READ, ("tcp", listener, context))
         if listener["kind"] in ("dnsproxy", "blackhole"):

@@ -18,7 +18,8 @@ from cryptography.hazmat.primitives.asymmetric import ec
 from cryptography.x509.oid import ExtendedKeyUsageOID, NameOID
 
 # Certificate kinds a scenario may ask for (see scenarios.py).
-CERT_KINDS = ("valid", "wrong-name", "expired", "self-signed", "untrusted", "not-yet-valid")
+CERT_KINDS = ("valid", "wrong-name", "expired", "self-signed", "untrusted", "not-yet-valid", "expiring-soon")
+EXPIRING_SOON_DAYS = 10  # "expiring-soon": inside the monitoring window (MONITOR_WARN_DAYS, default 21)
 
 
 def _name(cn: str) -> x509.Name:
@@ -117,6 +118,8 @@ class TestPKI:
             names = ["www.generic-hosting.fi", "generic-hosting.fi"]
         elif kind == "expired":
             not_before, not_after = now - dt.timedelta(days=60), now - dt.timedelta(days=1)
+        elif kind == "expiring-soon":
+            not_before, not_after = now - dt.timedelta(days=80), now + dt.timedelta(days=EXPIRING_SOON_DAYS)
         elif kind == "not-yet-valid":
             not_before, not_after = now + dt.timedelta(days=10), now + dt.timedelta(days=40)
         subject = _name(names[0])

@@ -71,7 +71,7 @@ def _txt(value: str) -> str:
     return " ".join('"' + c.replace("\\", "\\\\").replace('"', '\\"') + '"' for c in chunks)
 
 
-def tlsa_rdata(spec: str, leaf: Issued, pki: TestPKI) -> tuple[str, bytes | None]:
+def tlsa_rdata(spec: str, leaf: Issued, pki: TestPKI, next_leaf: Issued | None = None) -> tuple[str, bytes | None]:
     """("3 1 1 <hex>", None) or ("", wire) for a generic (malformed) record."""
     if spec.startswith("raw "):  # written as wire data: dnspython would refuse odd digest lengths
         u, sel, m, data = spec[4:].split(None, 3)
@@ -81,6 +81,8 @@ def tlsa_rdata(spec: str, leaf: Issued, pki: TestPKI) -> tuple[str, bytes | None
     parts = spec.split()
     usage, selector, mtype = (int(p) for p in parts[:3])
     wrong = "wrong" in parts[3:]
+    if "next" in parts[3:]:
+        leaf = next_leaf
     cert = {0: pki.root, 1: leaf, 2: pki.intermediate, 3: leaf}[usage]
     data = tlsa_data(pki.untrusted if wrong else cert, selector, mtype)
     if wrong and mtype in (1, 2):
@@ -92,9 +94,11 @@ class TreeBuilder:
     """Builds every zone of the tree from the catalogue and the allocated addresses."""
 
     def __init__(self, plan: Plan, pki: TestPKI, scenarios: list[Scenario], host_addr: dict[str, tuple[str, ...]],
-                 host_leaf: dict[str, Issued], policy_addr: dict[str, str]):
+                 host_leaf: dict[str, Issued], policy_addr: dict[str, str],
+                 host_next_leaf: dict[str, Issued] | None = None):
         self.plan, self.pki, self.scenarios = plan, pki, scenarios
         self.host_addr, self.host_leaf, self.policy_addr = host_addr, host_leaf, policy_addr
+        self.host_next_leaf = host_next_leaf or {}
 
     def build(self) -> list[BuiltZone]:
         pairs = [(s, self._child(s)) for s in self.scenarios if s.dns != "absent"]
@@ -161,7 +165,7 @@ class TreeBuilder:
                 rtype = "AAAA" if ":" in address else "A"
                 z.lines.append(f"{owner} {TTL} IN {rtype} {address}")
             for spec in h.tlsa:
-                text, wire = tlsa_rdata(spec, self.host_leaf[h.name], self.pki)
+                text, wire = tlsa_rdata(spec, self.host_leaf[h.name], self.pki, self.host_next_leaf.get(h.name))
                 if wire is None:
                     z.lines.append(f"_25._tcp.{owner} {TTL} IN TLSA {text}")
                 else:

@@ -1,4 +1,5 @@
 """Pure evaluation of retrieved MTA-STS data: the contract's `mta_sts` section + findings."""
+import hashlib
 import ipaddress
 from dataclasses import dataclass, field
 
@@ -156,6 +157,8 @@ def evaluate_mta_sts(retrieved: MtaStsRetrieved, mx_hosts=None, starttls_result=
             policy["errors"] = [f"{fetch.fetch_error}: {fetch.detail}" if fetch.detail else fetch.fetch_error]
         else:
             parsed = parse_policy(fetch.body or b"")
+            # The file's hash lets a later check see it changed while the record's id did not (RFC 8461 3.1).
+            policy["sha256"] = hashlib.sha256(fetch.body or b"").hexdigest()
             policy.update(status="valid" if parsed.valid else "invalid", mode=parsed.mode,
                           max_age=parsed.max_age, mx=list(parsed.mx), errors=list(parsed.errors))
 
