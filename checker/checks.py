@@ -8,6 +8,8 @@ def checker_settings(app_configs, **kwargs):
     problems = []
     if settings.CHECKER_CONFIG_ERROR:
         problems.append(Error(settings.CHECKER_CONFIG_ERROR, hint="Fix the variable or unset it.", id="checker.E002"))
+    for text in settings.SETTINGS_ERRORS:
+        problems.append(Error(text, hint="Fix the variable or unset it.", id="checker.E004"))
     for text in settings.SETTINGS_PROBLEMS:
         if text != "SECRET_KEY is not set":
             problems.append(Warning(text, id="checker.W001"))
