@@ -205,6 +205,11 @@ CATALOGUE: dict[str, dict] = {
     "starttls.no_address": _e(
         "MX host without address", "{subject} has no A or AAAA record, so there is nothing to connect to.",
         "Publish its A/AAAA records or remove it from the MX set.", ["RFC 5321 5.1"]),
+    "starttls.mx_error": _e(
+        "STARTTLS not checked: the MX lookup failed",
+        "Without the MX records there is no mail server to probe; senders cannot deliver either (see the MX "
+        "finding).",
+        "Fix the MX lookup first (see the MX and DNSSEC findings), then check again.", ["RFC 5321 5.1"]),
     "starttls.addresses_capped": _e(
         "Not every address probed",
         "{subject} has more addresses than senders usually try; we probed the first few and skipped the rest.",
@@ -265,6 +270,12 @@ CATALOGUE: dict[str, dict] = {
         "on a signed zone.",
         "Make the name servers of the MX hosts' zones answer TLSA queries (some old servers fail on unknown "
         "types).", ["RFC 7672 2.2", "RFC 3597"]),
+    "dane.mx_error": _e(
+        "DANE not checked: the MX lookup failed",
+        "Without the MX records there are no mail servers whose TLSA records could be looked up; senders "
+        "cannot deliver either (see the MX finding).",
+        "Fix the MX lookup first (see the MX and DNSSEC findings), then check again.",
+        ["RFC 7672 2.2.1"]),
     "dane.tlsa.missing": _e(
         "MX host without TLSA record",
         "{subject} has no TLSA record, so DANE senders cannot authenticate it.",
@@ -380,6 +391,11 @@ CATALOGUE: dict[str, dict] = {
     "mta_sts.record.warning": _e(
         "MTA-STS TXT record detail", "The _mta-sts TXT record works but has a questionable detail.",
         "See the detail; the record below is a clean version.", ["RFC 8461 3.1"], "mta_sts_txt"),
+    "mta_sts.record.ignored": _e(
+        "TXT string that is not an MTA-STS record",
+        "A TXT string at _mta-sts.{domain} looks like an MTA-STS record, but it does not begin with exactly "
+        "'v=STSv1' (the version is case-sensitive and may not follow a space), so senders do not read it.",
+        "Replace it with the record below.", ["RFC 8461 3.1"], "mta_sts_txt"),
     "mta_sts.policy_host.missing": _e(
         "mta-sts host does not resolve",
         "mta-sts.{domain} has no address, so senders cannot fetch the policy.",
@@ -506,6 +522,11 @@ CATALOGUE: dict[str, dict] = {
     "tls_rpt.record.warning": _e(
         "TLS-RPT record detail", "The record works but has a questionable detail.",
         "See the detail.", ["RFC 8460 3"]),
+    "tls_rpt.record.ignored": _e(
+        "TXT string that is not a TLS-RPT record",
+        "A TXT string at _smtp._tls.{domain} looks like a TLS-RPT record, but it does not begin with exactly "
+        "'v=TLSRPTv1' (the version is case-sensitive and may not follow a space), so senders do not read it.",
+        "Replace it with the record below.", ["RFC 8460 3"], "tls_rpt"),
     "tls_rpt.incomplete": _e("TLS-RPT check did not finish", "The TLS-RPT lookup ran out of time.",
                              "Run the check again.", ["RFC 8460"]),
     "tls_rpt.check_failed": _e("TLS-RPT check failed internally", "The checker failed while checking TLS-RPT.",

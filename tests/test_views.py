@@ -6,6 +6,7 @@ import pytest
 from django.db import DatabaseError
 from django.utils import timezone
 
+from checker import presenter
 from checker.models import Check
 from checker.submit import client_key
 from tests.web_samples import (  # noqa: F401
@@ -189,6 +190,16 @@ def test_the_finished_report_shows_grade_score_and_the_worst_finding_first(clien
     top = html.index("Most important")
     assert html.index("does not offer STARTTLS", top) < html.index("No TLS-RPT record", top)
     assert '<noscript><meta http-equiv="refresh"' not in html
+
+
+def test_the_page_keeps_the_findings_in_the_graded_order_the_api_shows(client):
+    report = full_report()
+    report["findings"].reverse()  # whatever order grading gave, the page does not re-sort it
+    check = make_check(report=report)
+    findings = presenter.summary(check.report)["findings"]
+    assert [f["code"] for f in findings] == [f["code"] for f in report["findings"]]
+    api = client.get(f"/api/v1/checks/{check.pk}").json()
+    assert [f["code"] for f in api["report"]["findings"]] == [f["code"] for f in findings]
 
 
 def test_the_report_has_one_section_per_protocol_in_order(client):

@@ -15,11 +15,10 @@ from django.core.management.base import BaseCommand
 
 from checker.engine.config import ConfigError, EngineConfig
 from checker.engine.names import InvalidDomain
+from checker.engine.registry import PROTOCOLS
 from checker.presenter import HIDDEN, visible
 
 MARKS = {"fail": "FAIL", "warn": "WARN", "info": "info", "pass": " ok "}
-TITLES = {"dnssec": "DNSSEC", "mx": "MX", "starttls": "STARTTLS", "dane": "DANE", "mta_sts": "MTA-STS",
-          "tls_rpt": "TLS-RPT"}
 
 
 def engine_config():
@@ -80,9 +79,9 @@ def _line(label, value):
     return f"  {label:<13} {value}"
 
 
-def _section_lines(name, section) -> list[str]:
+def _section_lines(name, label, section) -> list[str]:
     section = section or {}
-    lines = [f"{TITLES[name]}: {section.get('status', '-')}"]
+    lines = [f"{label}: {section.get('status', '-')}"]
     if name == "dnssec":
         lines.append(_line("DS at parent", "yes" if section.get("ds_present") else "no"))
         if section.get("reason"):
@@ -126,8 +125,9 @@ def render_text(report: dict) -> str:
     head = f"{report.get('domain')}  grade {grade} ({report.get('score')}/100)" if grade else \
         f"{report.get('domain')}  not graded"
     out = [head, f"checked {report.get('checked_at')} in {report.get('duration_ms')} ms", ""]
-    for name in TITLES:
-        out.extend(_section_lines(name, report.get(name)))
+    for protocol in PROTOCOLS:
+        name = protocol.section
+        out.extend(_section_lines(name, protocol.label, report.get(name)))
         findings = [f for f in report.get("findings") or [] if f.get("protocol") == name]
         for finding in findings:
             title = finding.get("title") or finding.get("code")
