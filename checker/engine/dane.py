@@ -13,7 +13,7 @@ from .dns import MAX_RECORDS as MAX_LISTED  # TLSA records listed in the report 
 from . import mx as mx_mod
 from . import dnssec, starttls
 from .findings import Finding
-from .protocol import BAD, GOOD, NEUTRAL, WARN, Evaluated, Incomplete, Protocol
+from .protocol import BAD, GOOD, NEUTRAL, WARN, Evaluated, Protocol
 from .tlsa import TlsaRecord, match_chain, parse_record, spki_sha256  # noqa: F401  (dane.* API)
 
 TLSA_PORT = 25  # the DNS name always uses port 25 (RFC 7672 2.2.3), whatever port tests dial
@@ -342,16 +342,9 @@ def _on_result(check, key, value):
 
 
 def _evaluate(check, results):
-    mx = results.get("mx")
-    if mx is None:
-        raise Incomplete("The dane check needs the MX result, which is missing")
-    if mx.status == "error":
-        # Without the MX hosts no TLSA record could be looked up: that is a failed check
-        # ("lookups failed"), not a domain to which DANE does not apply.
-        finding = Finding("dane.mx_error", "info", "dane",
-                          "The MX records could not be looked up, so no TLSA record was looked up", check.domain,
-                          {"reason": mx.reason})
-        return Evaluated(DaneResult("error"), (finding,))
+    mx, failed = mx_mod.needed("dane", results, check.domain, "no TLSA record was looked up")
+    if failed is not None:
+        return Evaluated(DaneResult("error"), (failed,))
     # Every name looked up is a key, None when its lookup did not finish: for an alias that
     # is an indeterminate answer, not the absence of a lookup (_select_tlsa).
     tlsa = {name: check.values.get(key) for key in check.submitted_keys("dane") for name in key[1:]}

@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 from .dns import BOGUS, ERROR, INSECURE, SECURE, DnsAnswer
 from . import dnssec
 from .findings import Finding
-from .protocol import BAD, GOOD, NEUTRAL, WARN, Evaluated, Protocol
+from .protocol import BAD, GOOD, NEUTRAL, WARN, Evaluated, Incomplete, Protocol
 
 MAX_HOSTS = 10  # hosts checked; more are reported, not probed (bounded work per check)
 
@@ -347,6 +347,21 @@ def host_lookups(check, name):
 def is_checked(check, name) -> bool:
     """The host is among the first MAX_HOSTS: its TLS is probed and its TLSA looked up."""
     return check.plan is not None and name in {host for host, _ in check.plan.checked}
+
+
+def needed(part: str, results, domain: str, not_done: str):
+    """(MX result, finding or None) for a part that builds on the MX hosts (starttls, dane).
+
+    Incomplete without an MX result. When the MX lookup failed (timeout, SERVFAIL, DNSSEC
+    validation) the part's status is `error` ("lookups failed"), not `not-applicable`:
+    the finding `<part>.mx_error` says what was not done."""
+    mx = results.get("mx")
+    if mx is None:
+        raise Incomplete(f"The {part} check needs the MX result, which is missing")
+    if mx.status != "error":
+        return mx, None
+    return mx, Finding(f"{part}.mx_error", "info", part, f"The MX records could not be looked up, so {not_done}",
+                       domain, {"reason": mx.reason})
 
 
 def _evaluate(check, results):

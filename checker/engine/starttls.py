@@ -12,7 +12,7 @@ from . import net
 from .certs import describe, load_chain, verify_webpki
 from .findings import Finding
 from .mx import MAX_ADDRESSES_PER_HOST, MxHost, probed_addresses
-from .protocol import BAD, GOOD, NEUTRAL, WARN, Evaluated, Incomplete, Protocol
+from .protocol import BAD, GOOD, NEUTRAL, WARN, Evaluated, Protocol
 from .tlsa import spki_sha256
 
 # TLS versions as the ssl module names them, oldest first: the one order of the project.
@@ -234,16 +234,9 @@ def probes(check, mx_hosts) -> tuple:
 
 
 def _evaluate(check, results):
-    mx = results.get("mx")
-    if mx is None:
-        raise Incomplete("The starttls check needs the MX result, which is missing")
-    if mx.status == "error":
-        # The MX lookup failed (timeout, SERVFAIL, DNSSEC validation): there was nothing to
-        # probe, which is not the same as a domain without mail hosts.
-        finding = Finding("starttls.mx_error", "info", "starttls",
-                          "The MX records could not be looked up, so no mail server was probed", check.domain,
-                          {"reason": mx.reason})
-        return Evaluated(StarttlsResult((), "error"), (finding,))
+    mx, failed = mx_mod.needed("starttls", results, check.domain, "no mail server was probed")
+    if failed is not None:
+        return Evaluated(StarttlsResult((), "error"), (failed,))
     return evaluate_starttls(probes(check, mx.checked_hosts), mx.checked_hosts, check.config.ca_bundle,
                              unchecked=mx.unchecked)
 

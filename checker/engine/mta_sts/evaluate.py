@@ -9,9 +9,10 @@ from ..starttls import StarttlsResult
 from .fetch import MtaStsRetrieved, _failure
 from .matching import coverage, mx_matches, unused_patterns
 from .policy import POLICY_PATH, RECOMMENDED_MAX_AGE, Policy, parse_policy, suggested_policy
-from .record import select_record
+from .record import VERSION, select_record
 
 WEEK = 604800
+SUGGESTED_RECORD = f"{VERSION}; id=<YYYYMMDDhhmm>"
 
 FINDING_CODES = {
     "mta_sts.valid": "A valid MTA-STS record and policy are published",
@@ -160,7 +161,7 @@ def evaluate_mta_sts(retrieved: MtaStsRetrieved, mx: MxResult | None = None,
             "host; none is needed, since the domain accepts no mail")
     elif status == "none":
         add("mta_sts.none", "warn", f"{domain} publishes no {record_name} TXT record and no mta-sts.{domain} host",
-            suggested_record="v=STSv1; id=<YYYYMMDDhhmm>")
+            suggested_record=SUGGESTED_RECORD)
     _record_findings(add, record, host, record_name, kept)
     _fetch_findings(add, retrieved, fetch, record)
     if parsed is not None:
@@ -177,15 +178,15 @@ def _record_findings(add, record, host, record_name, kept):
     if status == "missing" and host.status == "resolves":
         add("mta_sts.record.missing", "fail",
             f"mta-sts host exists but {record_name} has no v=STSv1 TXT record, so senders never fetch the policy",
-            record_name, suggested_record="v=STSv1; id=<YYYYMMDDhhmm>")
+            record_name, suggested_record=SUGGESTED_RECORD)
     elif status == "invalid":
         add("mta_sts.record.invalid", "fail", f"{record_name}: " + "; ".join(record["errors"][:3]), record_name,
-            errors=record["errors"], raw=record["raw"], suggested_record="v=STSv1; id=<YYYYMMDDhhmm>")
+            errors=record["errors"], raw=record["raw"], suggested_record=SUGGESTED_RECORD)
     elif status == "multiple":
         sts = list(kept)
         add("mta_sts.record.multiple", "fail",
             f"{record_name} has {len(sts)} v=STSv1 records; senders ignore them all (RFC 8461 3.1)",
-            record_name, records=sts, suggested_record="v=STSv1; id=<YYYYMMDDhhmm>")
+            record_name, records=sts, suggested_record=SUGGESTED_RECORD)
 
 
 def _fetch_findings(add, retrieved, fetch, record):
