@@ -9,6 +9,7 @@ import re
 from typing import Any
 
 from .engine.findings import SEVERITIES
+from .engine.mta_sts.policy import POLICY_PATH
 from .engine.protocol import BAD, GOOD, NEUTRAL, WARN
 from .engine.registry import PROTOCOLS
 
@@ -147,6 +148,7 @@ def sections(report: dict) -> list[dict]:
             body = policy.get("body") or policy.get("text") or policy.get("raw")
             section["policy_body"] = body if isinstance(body, str) else ""
             section["coverage"] = as_dict(part.get("mx_coverage"))
+            section["policy_url"] = f"https://mta-sts.{report.get('domain')}{POLICY_PATH}"
         result.append(section)
     return result
 

@@ -46,6 +46,10 @@ def mx_names(report) -> list[str]:
     return names
 
 
+def policy_url(report) -> str:
+    return f"https://mta-sts.{_domain(report)}{POLICY_PATH}"
+
+
 def policy_id(now: _dt.datetime | None = None) -> str:
     """A fresh MTA-STS id (RFC 8461 3.1: 1-32 alphanumerics): a UTC timestamp."""
     now = now or _dt.datetime.now(_dt.timezone.utc)
@@ -128,7 +132,7 @@ def _records_for(kind: str, finding: dict, report: dict) -> list[str]:
     domain = _domain(report)
     data = finding.get("data") if isinstance(finding.get("data"), dict) else {}
     mx = mx_names(report)
-    url = f"https://mta-sts.{domain}{POLICY_PATH}"
+    url = policy_url(report)
     if kind == "tlsa":
         hosts = _tlsa_hosts(finding, report)
         if len(hosts) == 1 and isinstance(data.get("spki_sha256"), str) \
@@ -294,6 +298,7 @@ def render(code: str, finding: dict, report: dict) -> dict:
         "reason": reason,
         "cause": _likely_cause(_dnssec_reason(report, finding)),
         "code": code,
+        "policy_url": policy_url(report), "policy_path": POLICY_PATH, "max_age_enforce": RECOMMENDED_MAX_AGE,
     }
     data = finding.get("data") if isinstance(finding.get("data"), dict) else {}
     explanation, fix, title = e["explanation"], e["fix"], e["title"]
