@@ -12,6 +12,7 @@ from .engine.findings import SEVERITIES
 from .engine.mta_sts.policy import POLICY_PATH
 from .engine.protocol import BAD, GOOD, NEUTRAL, WARN
 from .engine.registry import PROTOCOLS
+from .engine.starttls import section_status
 
 # Characters that are invisible or that change how the text around them is shown: C0 and C1
 # controls but tab and newline (ESC and CSI start terminal escape sequences, CR overwrites a
@@ -128,6 +129,9 @@ def sections(report: dict) -> list[dict]:
     for key, label in PARTS:
         part = as_dict(report.get(key))
         status = part.get("status")
+        if key == "starttls" and status is None and _hosts(part):
+            # A report stored before the section had a status: the engine's one summary of its hosts.
+            status = section_status((h.get("status"), h.get("tls_version")) for h in _hosts(part))
         status = status if isinstance(status, str) and status else None
         section = {
             "key": key,

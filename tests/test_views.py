@@ -410,3 +410,10 @@ def test_a_running_check_page_is_not_cached(client):
     assert "is-pending" in client.get(report_url(check)).content.decode()
     Check.objects.filter(pk=check.pk).update(status=Check.Status.FAILED, error="stopped", finished_at=timezone.now())
     assert "Retry the check" in client.get(report_url(check)).content.decode()
+
+
+def test_a_report_stored_before_starttls_had_a_status_still_shows_one():
+    report = full_report()
+    del report["starttls"]["status"]
+    sections = {s["key"]: s for s in presenter.summary(report)["sections"]}
+    assert sections["starttls"]["status"] == "partial" and sections["starttls"]["tone"] == "warn"
