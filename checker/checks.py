@@ -8,6 +8,8 @@ def checker_settings(app_configs, **kwargs):
     problems = []
     if settings.CHECKER_CONFIG_ERROR:
         problems.append(Error(settings.CHECKER_CONFIG_ERROR, hint="Fix the variable or unset it.", id="checker.E002"))
+    for text in settings.SETTINGS_ERRORS:
+        problems.append(Error(text, hint="Fix the variable or unset it.", id="checker.E004"))
     for text in settings.SETTINGS_PROBLEMS:
         if text != "SECRET_KEY is not set":
             problems.append(Warning(text, id="checker.W001"))
@@ -35,3 +37,11 @@ def secret_key_is_set(app_configs, **kwargs):
 def secret_key_is_set_when_serving(app_configs, **kwargs):
     # Also outside --deploy: without a key, sessions and CSRF tokens would change on every start.
     return secret_key_is_set(app_configs)
+
+
+@register()
+def protocol_registry_is_complete(app_configs, **kwargs):
+    from .registry_check import problems
+
+    return [Error(text, hint="See checker/engine/registry.py: what a protocol needs.", id="checker.E005")
+            for text in problems()]

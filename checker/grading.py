@@ -25,6 +25,10 @@ from __future__ import annotations
 
 import copy
 
+from .engine import starttls
+from .engine.findings import SEVERITY_RANK
+from .engine.registry import NAMES, PROTOCOLS
+
 # --- points per control (sum of the maxima = 100) ----------------------------------
 POINTS_STARTTLS_ALL = 30      # every reachable MX offers STARTTLS with TLS 1.2+
 POINTS_STARTTLS_SOME = 10     # at least one does
@@ -54,11 +58,8 @@ FLOOR_NO_BOUNCE = 20          # E: anything that still delivers mail is better t
 # Lowest score for each grade, best first.
 GRADE_BANDS = (("A+", 100), ("A", 85), ("B", 70), ("C", 55), ("D", 35), ("E", 20), ("F", 0))
 
-MIN_TLS_VERSION = "TLSv1.2"   # RFC 8996 deprecates TLS 1.0 and 1.1
-_TLS_ORDER = {"SSLv2": 0, "SSLv3": 1, "TLSv1": 2, "TLSv1.0": 2, "TLSv1.1": 3, "TLSv1.2": 4, "TLSv1.3": 5}
-
-SEVERITY_ORDER = {"fail": 0, "warn": 1, "info": 2, "pass": 3}
-PROTOCOL_ORDER = {"dnssec": 0, "mx": 1, "starttls": 2, "dane": 3, "mta_sts": 4, "tls_rpt": 5}
+SEVERITY_ORDER = SEVERITY_RANK
+PROTOCOL_ORDER = {name: index for index, name in enumerate(NAMES)}
 
 # Conditions that stop or defer delivery, most fundamental first. Each names the finding
 # codes the engine emits for it; the first code doubles as the code grading reports
@@ -102,10 +103,6 @@ def _list(section, name) -> list:
     return [v for v in value if isinstance(v, dict)] if isinstance(value, list) else []
 
 
-def _tls_ok(version) -> bool:
-    return _TLS_ORDER.get(version or "", -1) >= _TLS_ORDER[MIN_TLS_VERSION]
-
-
 def not_gradable(report) -> str | None:
     """The plain sentence why a report gets no grade, or None."""
     mx = _section(report, "mx")
@@ -117,83 +114,98 @@ def not_gradable(report) -> str | None:
     return None
 
 
-def assess(report: dict) -> dict:
-    """Which controls hold and which conditions occur: booleans, order-independent."""
-    mx = _section(report, "mx")
-    dnssec = _section(report, "dnssec")
-    dane = _section(report, "dane")
-    starttls = _section(report, "starttls")
-    sts = _section(report, "mta_sts")
-    tls_rpt = _section(report, "tls_rpt")
+# --- one rule per protocol (registry order): facts about its section, booleans ----------
+# A rule reads its own section and the facts of the protocols before it; assess() puts the
+# facts together into the bounce conditions, the required level and the controls.
 
-    mx_hosts = _list(mx, "hosts")
-    st_hosts = _list(starttls, "hosts")
-    dane_hosts = _list(dane, "hosts")
-    policy = sts.get("policy") if isinstance(sts.get("policy"), dict) else {}
-    coverage = sts.get("mx_coverage") if isinstance(sts.get("mx_coverage"), dict) else {}
+def _dnssec_rule(section: dict, facts: dict) -> dict:
+    return {"dnssec_bogus": section.get("status") == "bogus", "dnssec_domain": section.get("status") == "secure"}
 
-    no_tls = {"not-offered", "handshake-failed"}
-    ok_hosts = [h for h in st_hosts if h.get("status") == "ok"]
-    starttls_all = (bool(ok_hosts) and not any(h.get("status") in no_tls for h in st_hosts)
-                    and all(_tls_ok(h.get("tls_version")) for h in ok_hosts))
-    starttls_some = any(_tls_ok(h.get("tls_version")) for h in ok_hosts)
-    names_without_tls = {h.get("name") for h in st_hosts if h.get("status") in no_tls}
-    bad_webpki = any(not ((h.get("certificate") or {}).get("webpki_valid")) for h in ok_hosts)
 
+def _mx_rule(section: dict, facts: dict) -> dict:
+    hosts = _list(section, "hosts")
+    status = section.get("status")
+    return {
+        "mx_hosts": {h.get("name") for h in hosts},
+        "mx_error": status == "error",
+        "mx_null_mixed": status == "invalid",
+        "mx_host_bogus": any(h.get("dnssec") == "bogus" for h in hosts),
+        # An MX host whose addresses cannot be looked up: senders defer (RFC 5321 5.1).
+        "mx_host_error": any(h.get("dnssec") == "error" and not h.get("addresses") for h in hosts),
+        # RFC 7672 2.2.2: senders skip DANE for a host whose address records are not secure.
+        "dnssec_mx": bool(hosts) and all(h.get("dnssec") == "secure" for h in hosts),
+    }
+
+
+def _starttls_rule(section: dict, facts: dict) -> dict:
+    hosts = _list(section, "hosts")
+    status = starttls.section_status((h.get("status"), h.get("tls_version")) for h in hosts)
+    ok_hosts = [h for h in hosts if h.get("status") == "ok"]
+    return {
+        "starttls": status == "ok",
+        "starttls_some": status in ("ok", "partial"),
+        "names_without_tls": {h.get("name") for h in hosts if h.get("status") in ("not-offered", "handshake-failed")},
+        "bad_webpki": any(not ((h.get("certificate") or {}).get("webpki_valid")) for h in ok_hosts),
+    }
+
+
+def _dane_rule(section: dict, facts: dict) -> dict:
     # DANE (RFC 7672 2.2): senders act on secure TLSA sets only. A secure set with no
     # usable record still makes TLS mandatory; a bogus lookup makes them defer.
-    dane_status = dane.get("status")
-    dane_match_fail = any(h.get("tlsa") == "valid" and h.get("match") == "fail" for h in dane_hosts)
-    # RFC 7672 2.2.2: senders skip DANE for a host whose address records are not secure.
-    hosts_secure = bool(mx_hosts) and all(h.get("dnssec") == "secure" for h in mx_hosts)
-    dane_all = dane_status == "all" and not dane_match_fail and hosts_secure
-    dane_verified = dane_all and dane.get("verified") == "all"
-    dane_some = dane_status in ("all", "some")
-
-    sts_valid = sts.get("status") == "valid"
-    sts_enforce = sts_valid and policy.get("mode") == "enforce"
-    uncovered = [n for n in (coverage.get("uncovered") or []) if n]
-    sts_enforce_full = sts_enforce and not uncovered and not bad_webpki and starttls_all
-    sts_testing = sts_valid and policy.get("mode") in ("testing", "enforce")
-
-    mx_status = mx.get("status")
-    bounce = {
-        "dnssec_bogus": dnssec.get("status") == "bogus",
-        "mx_error": mx_status == "error",
-        "mx_null_mixed": mx_status == "invalid",
-        "mx_host_bogus": any(h.get("dnssec") == "bogus" for h in mx_hosts),
-        # An MX host whose addresses cannot be looked up: senders defer (RFC 5321 5.1).
-        "mx_host_error": any(h.get("dnssec") == "error" and not h.get("addresses") for h in mx_hosts),
-        "dane_tlsa_bogus": any(h.get("tlsa") == "bogus" for h in dane_hosts),
-        # A failed TLSA lookup makes DANE senders defer too (RFC 7672 2.2; Postfix, Exim do).
-        "dane_tlsa_error": any(h.get("tlsa") == "error" for h in dane_hosts),
-        "dane_no_starttls": any(h.get("tlsa") in ("valid", "unusable") and h.get("name") in names_without_tls
-                                for h in dane_hosts),
-        "dane_mismatch": dane_match_fail,
-        "mta_sts_uncovered": sts_enforce and bool(uncovered),
-        "mta_sts_bad_certificate": sts_enforce and bad_webpki,
-        "mta_sts_no_starttls": sts_enforce and bool(names_without_tls),
-    }
-    enforcement = dane_all or sts_enforce_full
-    controls = {
-        # required
-        "starttls": starttls_all,
-        "enforcement": enforcement,
-        # recommended
-        "dnssec_domain": dnssec.get("status") == "secure",
-        "dnssec_mx": hosts_secure,
-        "dane": dane_all,
-        "dane_verified": dane_verified,
-        "mta_sts_enforce": sts_enforce_full,
-        "tls_rpt": tls_rpt.get("status") == "valid",
-    }
-    required = {
-        "starttls_missing": not starttls_all,
-        "no_enforcement": not enforcement,
-    }
+    hosts = _list(section, "hosts")
+    status = section.get("status")
+    mismatch = any(h.get("tlsa") == "valid" and h.get("match") == "fail" for h in hosts)
+    dane_all = status == "all" and not mismatch and facts["dnssec_mx"]
     return {
-        "bounce": bounce, "required": required, "controls": controls,
-        "starttls_some": starttls_some, "dane_some": dane_some, "mta_sts_testing": sts_testing,
+        "dane_tlsa_bogus": any(h.get("tlsa") == "bogus" for h in hosts),
+        # A failed TLSA lookup makes DANE senders defer too (RFC 7672 2.2; Postfix, Exim do).
+        "dane_tlsa_error": any(h.get("tlsa") == "error" for h in hosts),
+        "dane_no_starttls": any(h.get("tlsa") in ("valid", "unusable") and h.get("name") in facts["names_without_tls"]
+                                for h in hosts),
+        "dane_mismatch": mismatch,
+        "dane": dane_all,
+        "dane_verified": dane_all and section.get("verified") == "all",
+        "dane_some": status in ("all", "some"),
+    }
+
+
+def _mta_sts_rule(section: dict, facts: dict) -> dict:
+    policy = section.get("policy") if isinstance(section.get("policy"), dict) else {}
+    coverage = section.get("mx_coverage") if isinstance(section.get("mx_coverage"), dict) else {}
+    valid = section.get("status") == "valid"
+    enforce = valid and policy.get("mode") == "enforce"
+    uncovered = [n for n in (coverage.get("uncovered") or []) if n]
+    return {
+        "mta_sts_uncovered": enforce and bool(uncovered),
+        "mta_sts_bad_certificate": enforce and facts["bad_webpki"],
+        "mta_sts_no_starttls": enforce and bool(facts["names_without_tls"]),
+        "mta_sts_enforce": enforce and not uncovered and not facts["bad_webpki"] and facts["starttls"],
+        "mta_sts_testing": valid and policy.get("mode") in ("testing", "enforce"),
+    }
+
+
+def _tls_rpt_rule(section: dict, facts: dict) -> dict:
+    return {"tls_rpt": section.get("status") == "valid"}
+
+
+RULES = {"dnssec": _dnssec_rule, "mx": _mx_rule, "starttls": _starttls_rule, "dane": _dane_rule,
+         "mta_sts": _mta_sts_rule, "tls_rpt": _tls_rpt_rule}
+CONTROLS = ("starttls", "enforcement", "dnssec_domain", "dnssec_mx", "dane", "dane_verified", "mta_sts_enforce",
+            "tls_rpt")  # required first, then recommended
+
+
+def assess(report: dict) -> dict:
+    """Which controls hold and which conditions occur: booleans, order-independent."""
+    facts: dict = {}
+    for protocol in PROTOCOLS:
+        facts.update(RULES[protocol.name](_section(report, protocol.section), facts))
+    facts["enforcement"] = facts["dane"] or facts["mta_sts_enforce"]
+    return {
+        "bounce": {name: facts[name] for name, _ in BOUNCE_CONDITIONS},
+        "required": {"starttls_missing": not facts["starttls"], "no_enforcement": not facts["enforcement"]},
+        "controls": {name: facts[name] for name in CONTROLS},
+        "starttls_some": facts["starttls_some"], "dane_some": facts["dane_some"],
+        "mta_sts_testing": facts["mta_sts_testing"],
     }
 
 

@@ -1,6 +1,9 @@
 import uuid
 
+from django.core.exceptions import FieldDoesNotExist
 from django.db import models
+
+from checker.engine.registry import PROTOCOLS
 
 
 def without_nul(value):
@@ -68,11 +71,14 @@ class Check(models.Model):
         grade, score = report.get("grade"), report.get("score")
         self.grade = grade if grade in GRADES else None
         self.score = score if isinstance(score, int) and 0 <= score <= 100 else None
-        for column, section in (("dnssec_status", "dnssec"), ("mx_status", "mx"), ("dane_status", "dane"),
-                                ("mta_sts_status", "mta_sts"), ("tls_rpt_status", "tls_rpt")):
-            part = report.get(section)
+        for protocol in PROTOCOLS:  # a protocol has a summary column when it has a <section>_status field
+            column = f"{protocol.section}_status"
+            try:
+                limit = self._meta.get_field(column).max_length
+            except FieldDoesNotExist:
+                continue
+            part = report.get(protocol.section)
             value = part.get("status") if isinstance(part, dict) else None
-            limit = self._meta.get_field(column).max_length
             setattr(self, column, value if isinstance(value, str) and len(value) <= limit else "")
 
 

@@ -8,6 +8,12 @@ access here tolerates missing keys and wrong types. HTML escaping is the templat
 import re
 from typing import Any
 
+from .engine.findings import SEVERITIES
+from .engine.mta_sts.policy import POLICY_PATH
+from .engine.protocol import BAD, GOOD, NEUTRAL, WARN
+from .engine.registry import PROTOCOLS
+from .engine.starttls import section_status
+
 # Characters that are invisible or that change how the text around them is shown: C0 and C1
 # controls but tab and newline (ESC and CSI start terminal escape sequences, CR overwrites a
 # line), DEL, the soft hyphen, bidi marks, embeddings, overrides and isolates (U+202E turns
@@ -43,28 +49,13 @@ def neutralise(value):
     return value
 
 
-PARTS = (
-    ("dnssec", "DNSSEC"),
-    ("mx", "MX"),
-    ("starttls", "STARTTLS"),
-    ("dane", "DANE"),
-    ("mta_sts", "MTA-STS"),
-    ("tls_rpt", "TLS-RPT"),
-)
+PARTS = tuple((protocol.section, protocol.label) for protocol in PROTOCOLS)  # (key, label), report order
 PART_LABELS = dict(PARTS)
-SEVERITY_ORDER = {"fail": 0, "warn": 1, "info": 2, "pass": 3}
 SEVERITY_LABELS = {"fail": "Problem", "warn": "Warning", "info": "Note", "pass": "Good"}
 
-# Status word -> tone of its badge. The word itself is always shown next to the colour.
-GOOD, WARN, BAD, NEUTRAL = "good", "warn", "bad", "neutral"
-_TONES = {
-    "dnssec": {"secure": GOOD, "insecure": WARN, "bogus": BAD, "error": BAD},
-    "mx": {"present": GOOD, "none": WARN, "null": NEUTRAL, "invalid": BAD, "nxdomain": BAD, "error": BAD},
-    "dane": {"all": GOOD, "some": WARN, "none": WARN, "invalid": BAD, "not-applicable": NEUTRAL, "error": BAD},
-    "starttls": {"ok": GOOD, "partial": WARN, "failed": BAD, "none": NEUTRAL, "error": BAD},
-    "mta_sts": {"valid": GOOD, "invalid": BAD, "none": WARN, "error": BAD},
-    "tls_rpt": {"valid": GOOD, "invalid": BAD, "none": WARN, "multiple": BAD, "error": BAD},
-}
+# A section's status word -> tone of its badge (the protocol's verdict on the word). The
+# word itself is always shown next to the colour.
+_TONES = {protocol.section: dict(protocol.statuses) for protocol in PROTOCOLS}
 _HOST_TONES = {
     "ok": GOOD, "valid": GOOD, "pass": GOOD, "secure": GOOD, "resolves": GOOD, "enforce": GOOD,
     "testing": WARN, "insecure": WARN, "not-offered": BAD, "none": NEUTRAL, "missing": WARN,
@@ -99,26 +90,11 @@ def grade_tone(grade: Any) -> str:
     return GRADE_TONES.get(grade, NEUTRAL)
 
 
-def starttls_status(part: dict) -> str | None:
-    """The contract has per-host statuses only; summarise them for the section header."""
-    if isinstance(part.get("status"), str):
-        return part["status"]
-    statuses = [as_dict(host).get("status") for host in as_list(part.get("hosts"))]
-    tested = [s for s in statuses if s not in ("skipped", "refused-address")]
-    if not statuses:
-        return None
-    if not tested:
-        return "none"
-    if all(s == "ok" for s in tested):
-        return "ok"
-    return "partial" if any(s == "ok" for s in tested) else "failed"
-
-
 def finding(raw) -> dict | None:
     item = as_dict(raw)
     if not item:
         return None
-    severity = item.get("severity") if item.get("severity") in SEVERITY_ORDER else "info"
+    severity = item.get("severity") if item.get("severity") in SEVERITIES else "info"
     protocol = item.get("protocol") if item.get("protocol") in PART_LABELS else ""
     remediation = item.get("remediation")
     return {
@@ -137,23 +113,31 @@ def finding(raw) -> dict | None:
     }
 
 
-def sorted_findings(report: dict) -> list[dict]:
-    """Most important first: fail, warn, info, pass; stable within a severity."""
-    items = [f for f in (finding(raw) for raw in as_list(report.get("findings"))) if f]
-    return sorted(items, key=lambda f: SEVERITY_ORDER[f["severity"]])
+def report_findings(report: dict) -> list[dict]:
+    """The findings in the report's order: grading ordered them, most important first
+    (checker/grading.py), and the API shows the same order."""
+    return [f for f in (finding(raw) for raw in as_list(report.get("findings"))) if f]
 
 
 def _hosts(part: dict) -> list[dict]:
     return [as_dict(host) for host in as_list(part.get("hosts")) if isinstance(host, dict)]
 
 
+def part_status(key: str, part: dict) -> str | None:
+    """The section's status word, or None. A report stored before the STARTTLS section had a
+    status gets the engine's one summary of its hosts."""
+    status = part.get("status")
+    if key == "starttls" and status is None and _hosts(part):
+        status = section_status((h.get("status"), h.get("tls_version")) for h in _hosts(part))
+    return status if isinstance(status, str) and status else None
+
+
 def sections(report: dict) -> list[dict]:
-    findings = sorted_findings(report)
+    findings = report_findings(report)
     result = []
     for key, label in PARTS:
         part = as_dict(report.get(key))
-        status = starttls_status(part) if key == "starttls" else part.get("status")
-        status = status if isinstance(status, str) and status else None
+        status = part_status(key, part)
         section = {
             "key": key,
             "label": label,
@@ -173,14 +157,15 @@ def sections(report: dict) -> list[dict]:
             body = policy.get("body") or policy.get("text") or policy.get("raw")
             section["policy_body"] = body if isinstance(body, str) else ""
             section["coverage"] = as_dict(part.get("mx_coverage"))
+            section["policy_url"] = f"https://mta-sts.{report.get('domain')}{POLICY_PATH}"
         result.append(section)
     return result
 
 
 def summary(report: dict) -> dict:
     report = neutralise(as_dict(report))
-    findings = sorted_findings(report)
-    counts = {severity: 0 for severity in SEVERITY_ORDER}
+    findings = report_findings(report)
+    counts = {severity: 0 for severity in SEVERITIES}
     for item in findings:
         counts[item["severity"]] += 1
     grade = report.get("grade") if isinstance(report.get("grade"), str) else None

@@ -10,27 +10,22 @@ from __future__ import annotations
 import datetime as _dt
 import re
 
+from .engine.dane import TLSA_PORT
+from .engine.mta_sts.policy import POLICY_PATH, RECOMMENDED_MAX_AGE, suggested_policy
+from .engine.registry import BY_NAME
 from .remediation_texts import CATALOGUE, GENERIC
 
-TLSA_PORT = 25
-POLICY_PATH = "/.well-known/mta-sts.txt"  # RFC 8461 3.3
 REPORT_MAILBOX = "tls-reports"          # the local part suggested for TLS-RPT reports
 POLICY_MAX_AGE_TESTING = 86400          # one day while testing: mistakes expire fast
-POLICY_MAX_AGE_ENFORCE = 1209600        # two weeks, in the range RFC 8461 3.2 suggests
 
 
 def entry(code: str) -> dict:
     """The catalogue entry for `code`, or a generic one naming the code's protocol."""
     if code in CATALOGUE:
         return CATALOGUE[code]
-    protocol = (code or "").split(".", 1)[0]
-    return {**GENERIC, "references": list(GENERIC.get("references", ())) + _PROTOCOL_REFS.get(protocol, [])}
-
-
-_PROTOCOL_REFS = {
-    "dnssec": ["RFC 4033"], "mx": ["RFC 5321 5.1"], "starttls": ["RFC 3207"],
-    "dane": ["RFC 7672"], "mta_sts": ["RFC 8461"], "tls_rpt": ["RFC 8460"],
-}
+    protocol = BY_NAME.get((code or "").split(".", 1)[0])
+    references = list(protocol.references) if protocol is not None else []
+    return {**GENERIC, "references": list(GENERIC.get("references", ())) + references}
 
 
 # --- values derived from the report ---------------------------------------------------
@@ -51,6 +46,10 @@ def mx_names(report) -> list[str]:
     return names
 
 
+def policy_url(report) -> str:
+    return f"https://mta-sts.{_domain(report)}{POLICY_PATH}"
+
+
 def policy_id(now: _dt.datetime | None = None) -> str:
     """A fresh MTA-STS id (RFC 8461 3.1: 1-32 alphanumerics): a UTC timestamp."""
     now = now or _dt.datetime.now(_dt.timezone.utc)
@@ -58,11 +57,10 @@ def policy_id(now: _dt.datetime | None = None) -> str:
 
 
 def mta_sts_policy(mx: list[str], mode: str = "testing", max_age: int | None = None) -> str:
-    """The complete mta-sts.txt body (RFC 8461 3.2), CRLF line ends."""
+    """The complete mta-sts.txt body (the engine's one builder, CRLF line ends)."""
     if max_age is None:
-        max_age = POLICY_MAX_AGE_ENFORCE if mode == "enforce" else POLICY_MAX_AGE_TESTING
-    lines = ["version: STSv1", f"mode: {mode}", *[f"mx: {name}" for name in mx], f"max_age: {max_age}"]
-    return "\r\n".join(lines) + "\r\n"
+        max_age = RECOMMENDED_MAX_AGE if mode == "enforce" else POLICY_MAX_AGE_TESTING
+    return suggested_policy(mx, mode, max_age)
 
 
 def mta_sts_txt_record(domain: str, now: _dt.datetime | None = None) -> str:
@@ -134,7 +132,7 @@ def _records_for(kind: str, finding: dict, report: dict) -> list[str]:
     domain = _domain(report)
     data = finding.get("data") if isinstance(finding.get("data"), dict) else {}
     mx = mx_names(report)
-    url = f"https://mta-sts.{domain}{POLICY_PATH}"
+    url = policy_url(report)
     if kind == "tlsa":
         hosts = _tlsa_hosts(finding, report)
         if len(hosts) == 1 and isinstance(data.get("spki_sha256"), str) \
@@ -300,6 +298,7 @@ def render(code: str, finding: dict, report: dict) -> dict:
         "reason": reason,
         "cause": _likely_cause(_dnssec_reason(report, finding)),
         "code": code,
+        "policy_url": policy_url(report), "policy_path": POLICY_PATH, "max_age_enforce": RECOMMENDED_MAX_AGE,
     }
     data = finding.get("data") if isinstance(finding.get("data"), dict) else {}
     explanation, fix, title = e["explanation"], e["fix"], e["title"]

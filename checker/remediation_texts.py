@@ -1,7 +1,9 @@
 """The remediation catalogue: finding code -> title, explanation, fix, references, records.
 
 Plain data, no logic. `fix` may use {domain}, {subject}, {mx_list}, {reason}, {cause}, {code}
-({reason} is the resolver's Extended DNS Error, {cause} what usually causes it).
+({reason} is the resolver's Extended DNS Error, {cause} what usually causes it), and the
+MTA-STS facts {policy_url}, {policy_path}, {max_age_enforce} (their one home is
+checker/engine/mta_sts/policy.py).
 `records` names the ready-to-copy lines checker/remediation.py derives from the report:
 "tlsa" (3 1 1 of the served keys), "tlsa_next" (a template for the next key), "mta_sts" (TXT record and
 both policy files), "mta_sts_enforce" (the enforce policy and a new TXT record), "mta_sts_txt",
@@ -32,7 +34,7 @@ _TLSA_FIX = (
 )
 _STS_HOST = (
     "The policy host mta-sts.{domain} needs an A/AAAA record, an HTTPS certificate valid for "
-    "mta-sts.{domain} from a public CA, and must answer GET /.well-known/mta-sts.txt with 200 OK, "
+    "mta-sts.{domain} from a public CA, and must answer GET {policy_path} with 200 OK, "
     "Content-Type text/plain, and no redirect."
 )
 
@@ -205,6 +207,11 @@ CATALOGUE: dict[str, dict] = {
     "starttls.no_address": _e(
         "MX host without address", "{subject} has no A or AAAA record, so there is nothing to connect to.",
         "Publish its A/AAAA records or remove it from the MX set.", ["RFC 5321 5.1"]),
+    "starttls.mx_error": _e(
+        "STARTTLS not checked: the MX lookup failed",
+        "Without the MX records there is no mail server to probe; senders cannot deliver either (see the MX "
+        "finding).",
+        "Fix the MX lookup first (see the MX and DNSSEC findings), then check again.", ["RFC 5321 5.1"]),
     "starttls.addresses_capped": _e(
         "Not every address probed",
         "{subject} has more addresses than senders usually try; we probed the first few and skipped the rest.",
@@ -265,6 +272,12 @@ CATALOGUE: dict[str, dict] = {
         "on a signed zone.",
         "Make the name servers of the MX hosts' zones answer TLSA queries (some old servers fail on unknown "
         "types).", ["RFC 7672 2.2", "RFC 3597"]),
+    "dane.mx_error": _e(
+        "DANE not checked: the MX lookup failed",
+        "Without the MX records there are no mail servers whose TLSA records could be looked up; senders "
+        "cannot deliver either (see the MX finding).",
+        "Fix the MX lookup first (see the MX and DNSSEC findings), then check again.",
+        ["RFC 7672 2.2.1"]),
     "dane.tlsa.missing": _e(
         "MX host without TLSA record",
         "{subject} has no TLSA record, so DANE senders cannot authenticate it.",
@@ -352,7 +365,7 @@ CATALOGUE: dict[str, dict] = {
         "No MTA-STS",
         "Without MTA-STS (or DANE), senders fall back to unencrypted delivery when an attacker strips "
         "STARTTLS. MTA-STS works without DNSSEC.",
-        "Publish the policy file below at https://mta-sts.{domain}/.well-known/mta-sts.txt in mode testing, "
+        "Publish the policy file below at {policy_url} in mode testing, "
         "add the _mta-sts TXT record, watch TLS reports for a few weeks, then switch to mode enforce and "
         "change the id. " + _STS_HOST,
         ["RFC 8461 3.1", "RFC 8461 3.2", "RFC 8461 3.3", "thesis 6.1.3"], "mta_sts"),
@@ -364,7 +377,7 @@ CATALOGUE: dict[str, dict] = {
         "mta-sts.{domain} exists, but without the _mta-sts TXT record senders never fetch a policy from it, so "
         "MTA-STS is off. (A wildcard DNS record can make this host exist by accident; the thesis found such "
         "cases.)",
-        "To use MTA-STS: make https://mta-sts.{domain}/.well-known/mta-sts.txt serve a valid policy (see the "
+        "To use MTA-STS: make {policy_url} serve a valid policy (see the "
         "other MTA-STS findings), then publish the TXT record below (the id is a timestamp; change it whenever "
         "the policy changes).",
         ["RFC 8461 3.1", "RFC 8461 3.3", "thesis 5.2", "thesis 6.1.3"], "mta_sts_missing_txt"),
@@ -380,6 +393,11 @@ CATALOGUE: dict[str, dict] = {
     "mta_sts.record.warning": _e(
         "MTA-STS TXT record detail", "The _mta-sts TXT record works but has a questionable detail.",
         "See the detail; the record below is a clean version.", ["RFC 8461 3.1"], "mta_sts_txt"),
+    "mta_sts.record.ignored": _e(
+        "TXT string that is not an MTA-STS record",
+        "A TXT string at _mta-sts.{domain} looks like an MTA-STS record, but it does not begin with exactly "
+        "'v=STSv1' (the version is case-sensitive and may not follow a space), so senders do not read it.",
+        "Replace it with the record below.", ["RFC 8461 3.1"], "mta_sts_txt"),
     "mta_sts.policy_host.missing": _e(
         "mta-sts host does not resolve",
         "mta-sts.{domain} has no address, so senders cannot fetch the policy.",
@@ -409,17 +427,17 @@ CATALOGUE: dict[str, dict] = {
         "name does not count). " + _STS_HOST, ["RFC 8461 3.3", "thesis 5.2"]),
     "mta_sts.policy.http_status": _e(
         "Policy URL does not answer 200",
-        "https://mta-sts.{domain}/.well-known/mta-sts.txt does not return 200 OK, so there is no policy.",
+        "{policy_url} does not return 200 OK, so there is no policy.",
         "Serve the file below at that path. " + _STS_HOST, ["RFC 8461 3.3"], "mta_sts_policy"),
     "mta_sts.policy.redirect": _e(
         "Policy URL redirects",
         "The policy URL answers with a redirect; senders must not follow redirects, so there is no policy.",
-        "Serve the file directly at https://mta-sts.{domain}/.well-known/mta-sts.txt (exempt the path from "
+        "Serve the file directly at {policy_url} (exempt the path from "
         "any site-wide redirect). " + _STS_HOST, ["RFC 8461 3.3"], "mta_sts_policy"),
     "mta_sts.policy.content_type": _e(
         "Policy not served as text/plain",
         "The policy file has the wrong Content-Type; senders may reject it.",
-        "Serve https://mta-sts.{domain}/.well-known/mta-sts.txt with 'Content-Type: text/plain' and the "
+        "Serve {policy_url} with 'Content-Type: text/plain' and the "
         "policy below as its body (an HTML page is not a policy).", ["RFC 8461 3.3"], "mta_sts_policy"),
     "mta_sts.policy.too_large": _e(
         "Policy file too large", "The policy is over 64 KiB; senders stop reading it.",
@@ -474,7 +492,7 @@ CATALOGUE: dict[str, dict] = {
     "mta_sts.max_age.short": _e(
         "Short max_age",
         "Senders cache the policy only for max_age seconds; a short value leaves gaps an attacker can use.",
-        "Use max_age of one to several weeks (e.g. 1209600) once the policy is stable, and publish the TXT "
+        "Use max_age of one to several weeks (e.g. {max_age_enforce}) once the policy is stable, and publish the TXT "
         "record again with a new id so that senders fetch the new policy.",
         ["RFC 8461 3.2", "RFC 8461 10"], "mta_sts_policy"),
     "mta_sts.incomplete": _e("MTA-STS check did not finish", "Fetching the MTA-STS record or policy ran out of time.",
@@ -506,6 +524,11 @@ CATALOGUE: dict[str, dict] = {
     "tls_rpt.record.warning": _e(
         "TLS-RPT record detail", "The record works but has a questionable detail.",
         "See the detail.", ["RFC 8460 3"]),
+    "tls_rpt.record.ignored": _e(
+        "TXT string that is not a TLS-RPT record",
+        "A TXT string at _smtp._tls.{domain} looks like a TLS-RPT record, but it does not begin with exactly "
+        "'v=TLSRPTv1' (the version is case-sensitive and may not follow a space), so senders do not read it.",
+        "Replace it with the record below.", ["RFC 8460 3"], "tls_rpt"),
     "tls_rpt.incomplete": _e("TLS-RPT check did not finish", "The TLS-RPT lookup ran out of time.",
                              "Run the check again.", ["RFC 8460"]),
     "tls_rpt.check_failed": _e("TLS-RPT check failed internally", "The checker failed while checking TLS-RPT.",

@@ -15,22 +15,35 @@ BASE_DIR = Path(__file__).resolve().parent.parent
 VAR_DIR = Path(os.environ.get("VAR_DIR", BASE_DIR / "var"))
 
 
+TRUE_WORDS = ("1", "true", "yes", "on")
+FALSE_WORDS = ("0", "false", "no", "off")
+
+
 def env_bool(name, default=False):
+    """A yes/no variable. A word it does not know (DEBUG=flase) is a system check error, not a
+    silent "no": the default is used meanwhile."""
     value = os.environ.get(name)
-    if value is None or value == "":
+    if value is None or value.strip() == "":
         return default
-    return value.strip().lower() in ("1", "true", "yes", "on")
+    word = value.strip().lower()
+    if word in TRUE_WORDS:
+        return True
+    if word in FALSE_WORDS:
+        return False
+    SETTINGS_ERRORS.append(f"{name}={value!r} is not a yes/no value (use one of {', '.join(TRUE_WORDS + FALSE_WORDS)})")
+    return default
 
 
 def env_int(name, default):
     try:
         return int(os.environ.get(name, default))
     except ValueError:
-        SETTINGS_PROBLEMS.append(f"{name}={os.environ.get(name)!r} is not an integer; using {default}")
+        SETTINGS_ERRORS.append(f"{name}={os.environ.get(name)!r} is not an integer")
         return default
 
 
-SETTINGS_PROBLEMS: list[str] = []  # read by checker.checks
+SETTINGS_PROBLEMS: list[str] = []  # read by checker.checks (warnings)
+SETTINGS_ERRORS: list[str] = []    # read by checker.checks (errors: a value the variable cannot take)
 
 DEBUG = env_bool("DEBUG")
 

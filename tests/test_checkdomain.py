@@ -1,6 +1,7 @@
 """python manage.py checkdomain: exit codes, JSON contract output, readable summary."""
 import json
 import os
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -93,3 +94,39 @@ def test_a_resolver_that_does_not_validate_is_named_on_stderr_and_the_report_say
     assert report["dnssec"]["status"] == "error"
     assert report["mx"]["hosts"][0]["dnssec"] == "error"
     assert "does not validate DNSSEC" in result.stderr
+
+
+def _comparable(stdout):
+    """The report without what depends on the moment: its times and the fresh MTA-STS ids
+    (a UTC timestamp, remediation.policy_id) in suggested records."""
+    report = json.loads(re.sub(r"\d{8}T\d{6}", "<id>", stdout))
+    report.pop("checked_at"), report.pop("duration_ms")
+    return report
+
+
+def test_the_plain_form_and_the_django_command_print_the_same_report(fakenet):
+    fast = run_cli("dane-ok.fi", "--json", env=fakenet.env)
+    through_django = run_cli("--no-color", "dane-ok.fi", "--json", env=fakenet.env)
+    assert fast.returncode == through_django.returncode == 0
+    assert _comparable(fast.stdout) == _comparable(through_django.stdout)
+
+
+def test_the_plain_form_starts_without_the_web_apps():
+    # What a check does not need is not imported: no django.setup(), no django-rq, no URLs.
+    result = subprocess.run([sys.executable, "-X", "importtime", "manage.py", "checkdomain", "1.2.3.4"], cwd=ROOT,
+                            capture_output=True, text=True, timeout=120)
+    assert result.returncode == 2
+    imported = {line.split("|")[-1].strip() for line in result.stderr.splitlines() if line.startswith("import time:")}
+    assert "checker.engine.run" in imported
+    assert not imported & {"django_rq", "redis", "django.urls", "django.db.models", "checker.models"}
+
+
+def test_only_the_plain_forms_take_the_fast_path():
+    from checker.cli import fast_path
+
+    assert fast_path(["manage.py", "checkdomain", "example.fi"])
+    assert fast_path(["manage.py", "checkdomain", "--json", "example.fi"])
+    assert not fast_path(["manage.py", "checkdomain", "example.fi", "--settings", "x"])
+    assert not fast_path(["manage.py", "checkdomain", "-h"])
+    assert not fast_path(["manage.py", "checkdomain", "a.fi", "b.fi"])
+    assert not fast_path(["manage.py", "check"])

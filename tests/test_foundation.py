@@ -109,6 +109,21 @@ def test_bad_checker_variable_is_a_clear_system_check_error():
     assert "CHECKER_RESOLVER" in result.stderr and "Traceback" not in result.stderr
 
 
+def test_a_yes_no_variable_with_an_unknown_word_is_a_system_check_error():
+    result = subprocess.run([PY, "manage.py", "check"], cwd=ROOT, env=_env(DEBUG="flase"),
+                            capture_output=True, text=True, timeout=60)
+    assert result.returncode != 0
+    assert "checker.E004" in result.stderr and "DEBUG='flase'" in result.stderr
+    assert "Traceback" not in result.stderr
+
+
+def test_a_number_variable_that_is_no_number_is_a_system_check_error():
+    result = subprocess.run([PY, "manage.py", "check"], cwd=ROOT, env=_env(DEBUG="off", CHECK_REUSE_SECONDS="2m"),
+                            capture_output=True, text=True, timeout=60)
+    assert result.returncode != 0
+    assert "checker.E004" in result.stderr and "CHECK_REUSE_SECONDS" in result.stderr
+
+
 @pytest.mark.django_db
 def test_no_model_change_lacks_a_migration():
     call_command("makemigrations", "--check", "--dry-run", verbosity=0)

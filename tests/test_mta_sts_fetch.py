@@ -16,10 +16,13 @@ from checker.engine.config import EngineConfig
 from checker.engine.dns import DnsAnswer
 from checker.engine.mta_sts import FETCH_ERRORS, evaluate_mta_sts, retrieve_mta_sts
 from checker.engine.mta_sts.fetch import MAX_POLICY_BYTES, classify
+from checker.engine.mx import MxHost, MxResult
 from tests import net_servers as srv
 from tests.pki_helpers import Pki
 
 DOMAIN = "example.test"
+MX = MxResult("present", (MxHost("mx.example.test", 10),))
+NO_MX = MxResult("present")
 POLICY_HOST = f"mta-sts.{DOMAIN}"
 POLICY = b"version: STSv1\nmode: enforce\nmx: mx.example.test\nmax_age: 1209600\n"
 _hosts = itertools.count(1)
@@ -80,7 +83,7 @@ def fetch(server, pki, seconds=3.0, record="v=STSv1; id=20240101"):
     retrieved = retrieve_mta_sts(DOMAIN, resolver_for(server.address, record), config_for(pki, server.port),
                                  started + seconds)
     taken = time.monotonic() - started
-    return retrieved, evaluate_mta_sts(retrieved, ["mx.example.test"], None), taken
+    return retrieved, evaluate_mta_sts(retrieved, MX, None), taken
 
 
 def serve(tls_ctx, respond):
@@ -118,7 +121,7 @@ def test_a_chunked_policy_is_read_completely(pki, tls_ctx):
 def test_a_missing_policy_host_is_a_dns_fetch_error_when_a_record_exists(pki):
     resolver = StubResolver({(f"_mta-sts.{DOMAIN}", "TXT"): txt(f"_mta-sts.{DOMAIN}", "v=STSv1; id=1")})
     retrieved = retrieve_mta_sts(DOMAIN, resolver, config_for(pki, 443), time.monotonic() + 3)
-    result = evaluate_mta_sts(retrieved, ["mx.example.test"])
+    result = evaluate_mta_sts(retrieved, MX)
     assert result.policy_host == {"status": "missing", "addresses": []}
     assert result.policy["status"] == "fetch-error" and result.policy["fetch_error"] == "dns"
     assert result.status == "invalid"
@@ -129,7 +132,7 @@ def test_a_failing_policy_host_lookup_is_a_dns_fetch_error(pki):
     servfail = DnsAnswer(name=POLICY_HOST, rdtype="A", rcode="SERVFAIL", security="error")
     resolver = StubResolver({(f"_mta-sts.{DOMAIN}", "TXT"): txt(f"_mta-sts.{DOMAIN}", "v=STSv1; id=1"),
                              (POLICY_HOST, "A"): servfail})
-    result = evaluate_mta_sts(retrieve_mta_sts(DOMAIN, resolver, config_for(pki, 443), time.monotonic() + 3), [])
+    result = evaluate_mta_sts(retrieve_mta_sts(DOMAIN, resolver, config_for(pki, 443), time.monotonic() + 3), NO_MX)
     assert result.policy_host["status"] == "error"
     assert result.policy["fetch_error"] == "dns"
     assert "mta_sts.policy.dns" in [f.code for f in result.findings]
@@ -142,7 +145,7 @@ def test_a_refused_connection_is_a_tcp_fetch_error(pki):
     port = probe.getsockname()[1]
     probe.close()  # nothing listens there now
     retrieved = retrieve_mta_sts(DOMAIN, resolver_for(address), config_for(pki, port), time.monotonic() + 3)
-    result = evaluate_mta_sts(retrieved, [])
+    result = evaluate_mta_sts(retrieved, NO_MX)
     assert result.policy["fetch_error"] == "tcp"
     assert "mta_sts.policy.tcp" in [f.code for f in result.findings]
 
@@ -239,7 +242,7 @@ def test_a_policy_host_with_only_private_addresses_is_never_contacted(pki):
             listener.accept()
     finally:
         listener.close()
-    result = evaluate_mta_sts(retrieved, [])
+    result = evaluate_mta_sts(retrieved, NO_MX)
     assert result.policy["fetch_error"] == "other"
     assert "mta_sts.policy_host.not_public" in [f.code for f in result.findings]
 

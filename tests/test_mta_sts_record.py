@@ -111,14 +111,28 @@ def test_selection_reports_missing_when_no_sts_record_exists():
     assert select_record(["v=spf1 -all"]).status == "missing"
 
 
-@pytest.mark.parametrize("other_version", ["v=STSv0", "v=STSv2", "v=STSv10", "v=STSv10; id=1", "v=STSv1x; id=1"])
-def test_other_versions_are_not_near_misses(other_version):
-    assert select_record([other_version]).status == "missing"
+@pytest.mark.parametrize("other_version", ["v=STSv0", "v=STSv2", "v=STSv2; id=1"])
+def test_other_versions_are_not_records(other_version):
+    selection = select_record([other_version])
+    assert selection.status == "missing" and selection.ignored == ()
 
 
-def test_selection_reports_a_wrongly_cased_version_as_invalid_with_the_reason():
-    selection = select_record(["v=STSV1; id=1"])
-    assert selection.status == "invalid" and "case-sensitive" in selection.errors[0]
+@pytest.mark.parametrize("text", ["v=STSv10", "v=STSv10; id=1", "v=STSv1x; id=1"])
+def test_a_string_beginning_with_v_stsv1_then_more_characters_is_an_invalid_record(text):
+    selection = select_record([text])
+    assert selection.status == "invalid" and "expected ';'" in selection.errors[0]
+
+
+@pytest.mark.parametrize("text", ["v=STSV1; id=1", "V=STSv1; id=1", " v=STSv1; id=1"])
+def test_a_wrongly_cased_or_indented_version_is_no_record_but_is_named(text):
+    selection = select_record([text])
+    assert selection.status == "missing" and len(selection.ignored) == 1
+    assert "not a record" in selection.ignored[0]
+
+
+def test_beside_other_records_a_candidate_without_the_exact_prefix_is_discarded():
+    selection = select_record(["v=spf1 -all", "v=STSv1 ;id=1"])
+    assert selection.status == "invalid" and "is discarded" in selection.errors[0]
 
 
 def test_selection_reports_invalid_for_a_single_broken_record():

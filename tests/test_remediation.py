@@ -24,7 +24,8 @@ from checker.remediation_texts import CATALOGUE, GENERIC
 from tests.report_factory import SPKI, build, perfect, with_host
 
 REFERENCE = re.compile(r"(RFC [0-9]{4}( [0-9]+(\.[0-9]+)*)?|thesis [0-9]+(\.[0-9]+)*)")
-PLACEHOLDERS = {"domain", "subject", "mx_list", "reason", "cause", "code"}
+PLACEHOLDERS = {"domain", "subject", "mx_list", "reason", "cause", "code",
+                "policy_url", "policy_path", "max_age_enforce"}
 
 
 def engine_codes() -> dict:

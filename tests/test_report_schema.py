@@ -15,8 +15,9 @@ from jsonschema import Draft202012Validator
 
 from checker import grading
 from checker.engine import findings as findings_mod
+from checker.engine import registry
 from checker.engine.mta_sts.fetch import FETCH_ERRORS
-from checker.engine.run import ERROR_SECTIONS, PARTS
+from checker.engine.registry import PROTOCOLS
 from tests.test_catalogue_coverage import CONTRACT_WORDS
 
 SCHEMA_PATH = Path(__file__).resolve().parent.parent / "docs" / "report.schema.json"
@@ -68,12 +69,12 @@ def sample_report() -> dict:
 
 
 def error_report() -> dict:
-    """Every part failed: the engine's fallback sections (run.ERROR_SECTIONS)."""
+    """Every part failed: the engine's fallback sections (each protocol's error_section)."""
     report = {"domain": "example.fi", "input": "example.fi", "checked_at": "2026-01-02T03:04:05Z",
               "duration_ms": 15000, "grade": None, "score": None,
-              **{part: ERROR_SECTIONS[part]() for part in PARTS},
-              "findings": [{"code": f"{part}.incomplete", "severity": "warn", "protocol": part,
-                            "detail": "did not finish", "subject": "example.fi", "data": {}} for part in PARTS]}
+              **{p.name: p.error_section() for p in PROTOCOLS},
+              "findings": [{"code": f"{p.name}.incomplete", "severity": "warn", "protocol": p.name,
+                            "detail": "did not finish", "subject": "example.fi", "data": {}} for p in PROTOCOLS]}
     return grading.grade_report(report)
 
 
@@ -238,7 +239,7 @@ def test_status_words_are_exactly_the_contracts(path):
 
 def test_enums_follow_the_code():
     assert _words(_schema_at("findings[*].severity")) == set(findings_mod.SEVERITIES)
-    assert _words(_schema_at("findings[*].protocol")) == set(findings_mod.PROTOCOLS)
+    assert _words(_schema_at("findings[*].protocol")) == set(registry.NAMES)
     assert _words(_schema_at("mta_sts.policy.fetch_error")) == set(FETCH_ERRORS)
     assert _words(_schema_at("grade")) == {grade for grade, _ in grading.GRADE_BANDS}
     assert _words(_schema_at("grading.bounce_risk[*]")) == {name for name, _ in grading.BOUNCE_CONDITIONS}

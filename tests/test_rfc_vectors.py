@@ -5,7 +5,8 @@ import pytest
 
 from checker.engine.mta_sts.policy import parse_policy
 from checker.engine.mta_sts.record import select_record
-from checker.engine.tls_rpt import parse_tlsrpt
+from checker.engine.tls_rpt import TlsRptRetrieved, evaluate_tls_rpt, parse_tlsrpt
+from checker.engine.dns import DnsAnswer
 
 RECORDS = [
     # (TXT string, selection status, id)
@@ -16,8 +17,13 @@ RECORDS = [
     ("v=STSv1;ext=1;id=abc", "valid", "abc"),                                # order not significant
     ("v=STSv1;id=a;id=b", "valid", "a"),  # mox: invalid; RFC 8461 3.2: duplicates after the first are ignored
     ("v=STSv0", "missing", None),
-    ("v=STSv10", "missing", None),
+    ("v=STSv10", "invalid", None),  # begins with "v=STSv1": a candidate the ABNF rejects (trailing digit)
+    ("v=STSv10; id=1", "invalid", None),
     ("v=STSv2", "missing", None),
+    ("v=STSV1; id=1", "missing", None),   # the version is case-sensitive (%s"v=STSv1"): no record
+    (" v=STSv1; id=1", "missing", None),  # leading space: does not begin with the version: no record
+    ("v=STSv1 ; id=1", "valid", "1"),     # ABNF: *WSP before ";" (alone, the discard rule does not apply)
+    ("v=STSv1 id=1", "invalid", None),    # the version not followed by ";"
     ("v=STSv1", "invalid", None),  # mox: not an STS record; alone it is a published but unusable one
     ("v=STSv1;", "invalid", None),
     ("v=STSv1; ext=1", "invalid", None),
@@ -31,6 +37,19 @@ RECORDS = [
     ("v=STSv1; id=a;;", "invalid", None),
     ("v=STSv1; id=a ", "invalid", None),   # WSP after the last value needs a following ";"
     ("v=STSv1;id=a;-x=1", "invalid", None),  # mox: valid; sts-ext-name starts with ALPHA / DIGIT
+]
+
+# Several TXT strings at _mta-sts: RFC 8461 3.1's discard rule, applied literally.
+RECORD_SETS = [
+    # (TXT strings, selection status, id)
+    (("v=spf1 -all", "v=STSv1; id=1"), "valid", "1"),                    # other strings are not records
+    (("v=STSV1; id=2", "v=STSv1; id=1"), "valid", "1"),                  # a near miss beside a record: ignored
+    (("v=STSv1; id=1", "v=STSv1; id=2"), "multiple", None),
+    (("v=STSv1; id=1", "v=STSv1;id=bad-id"), "multiple", None),          # both begin with "v=STSv1;"
+    (("v=STSv1; id=1", "v=STSv1 ; id=2"), "valid", "1"),                 # no "v=STSv1;": discarded
+    (("v=STSv1; id=1", "v=STSv10; id=2"), "valid", "1"),
+    (("v=spf1 -all", "v=STSv1 ; id=1"), "invalid", None),               # the only candidate discarded
+    (("v=spf1 -all", "v=STSV1; id=1"), "missing", None),
 ]
 
 POLICIES = [
@@ -102,6 +121,27 @@ TLSRPT = [
     ("v=TLSRPTv1; rua=http://bad/%", False, None),
     ("v=TLSRPTv1; rua=mailto:x@x.example!10m", False, None),  # RFC 8460 3: "!" MUST be encoded
     ("v=TLSRPTv1; rua=http://x.example/r", False, None),      # mox: valid; only mailto and https are supported
+    # RFC 8460 3: at least one usable (mailto:/https:) URI; another scheme beside it is unusable, not an error
+    ("v=TLSRPTv1; rua=mailto:x@x.example,http://x.example/r", True, ("mailto:x@x.example",)),
+    ("v=TLSRPTv1; rua=ftp://x.example/r,https://x.example/r", True, ("https://x.example/r",)),
+    ("v=TLSRPTv1; rua=ftp://x.example/r,http://x.example/r", False, ()),
+    ("v=TLSRPTv1; rua=mailto:x@x.example,noscheme", False, None),  # malformed: still an error
+]
+
+# TXT strings at _smtp._tls: the same selection rule (RFC 8460 3), status of the section.
+TLSRPT_SETS = [
+    (("v=TLSRPTv1; rua=mailto:x@x.example",), "valid"),
+    (("v=TLSRPTv10; rua=mailto:x@x.example",), "invalid"),           # a candidate the ABNF rejects
+    (("v=TLSRPTv1",), "invalid"),
+    (("v=tlsrptv1; rua=mailto:x@x.example",), "none"),               # other case: no record
+    ((" v=TLSRPTv1; rua=mailto:x@x.example",), "none"),              # leading space: no record
+    (("v=TLSRPTv2; rua=mailto:x@x.example",), "none"),               # another version: no record
+    (("v=spf1 -all", "v=TLSRPTv1;rua=mailto:x@x.example"), "valid"),
+    (("v=TLSRPTV1;rua=mailto:y@x.example", "v=TLSRPTv1;rua=mailto:x@x.example"), "valid"),
+    (("v=TLSRPTv1;rua=mailto:x@x.example", "v=TLSRPTv1;rua=mailto:y@x.example"), "multiple"),
+    (("v=TLSRPTv1;rua=mailto:x@x.example", "v=TLSRPTv1 ;rua=mailto:y@x.example"), "valid"),
+    (("v=spf1 -all", "v=TLSRPTv1 ;rua=mailto:x@x.example"), "invalid"),  # the only candidate discarded
+    (("v=TLSRPTv1; rua=mailto:x@x.example,gopher://x.example/",), "valid"),
 ]
 
 
@@ -110,6 +150,21 @@ def test_record_vectors(txt, status, ident):
     selection = select_record([txt])
     assert selection.status == status, selection.errors
     assert (selection.record.id if selection.record and selection.record.valid else None) == ident
+
+
+@pytest.mark.parametrize("txts, status, ident", RECORD_SETS)
+def test_record_set_vectors(txts, status, ident):
+    selection = select_record(list(txts))
+    assert selection.status == status, selection.errors
+    assert (selection.record.id if selection.record and selection.record.valid else None) == ident
+
+
+@pytest.mark.parametrize("txts, status", TLSRPT_SETS)
+def test_tlsrpt_set_vectors(txts, status):
+    answer = DnsAnswer(name="_smtp._tls.example.fi", rdtype="TXT", rcode="NOERROR", security="insecure",
+                       records=txts, txt_strings=txts)
+    result = evaluate_tls_rpt(TlsRptRetrieved("example.fi", "_smtp._tls.example.fi", answer))
+    assert result.status == status, result.errors
 
 
 @pytest.mark.parametrize("body, valid, mode, max_age, mx", POLICIES)

@@ -76,7 +76,9 @@ def test_a_part_that_raises_becomes_an_error_section_with_a_finding(fakenet, mon
     def broken(*args, **kwargs):
         raise RuntimeError("bug in dane")
 
-    monkeypatch.setattr(run._optional("dane"), "evaluate_dane", broken)
+    from checker.engine import dane
+
+    monkeypatch.setattr(dane, "evaluate_dane", broken)
     report = check_domain("dane-ok.fi", fakenet.config)
     assert report["dane"]["status"] == "error"
     failed = [f for f in report["findings"] if f["code"] == "dane.check_failed"]
@@ -98,11 +100,11 @@ def test_a_signed_domain_with_dane_reports_every_part(fakenet):
 
 
 def test_every_finding_code_the_report_holds_is_declared(fakenet):
-    from checker.engine import dnssec, mx
+    from checker.engine.registry import PROTOCOLS
 
-    declared = {**run.FINDING_CODES, **dnssec.FINDING_CODES, **mx.FINDING_CODES}
-    for name in ("starttls", "dane", "mta_sts", "tls_rpt"):
-        declared.update(getattr(run._optional(name), "FINDING_CODES", {}))
+    declared = dict(run.FINDING_CODES)
+    for protocol in PROTOCOLS:
+        declared.update(protocol.finding_codes)
     for domain in ("dane-ok.fi", "unsigned.fi", "bogus-ds.fi", "lame.fi"):
         for finding in check_domain(domain, fakenet.config)["findings"]:
             assert finding["code"] in declared, finding
@@ -144,7 +146,9 @@ def test_a_bug_while_scheduling_follow_up_lookups_still_gives_a_report(unvalidat
     def broken(*args):
         raise RuntimeError("bug in plan_mx")
 
-    monkeypatch.setattr(run.mx_mod, "plan_mx", broken)
+    from checker.engine import mx
+
+    monkeypatch.setattr(mx, "plan_mx", broken)
     report = check_domain("example.fi", EngineConfig(resolvers=unvalidating_resolver, check_timeout=3))
     assert report["mx"]["status"] == "error"
     assert any(f["code"] == "mx.check_failed" and "bug in plan_mx" in f["detail"] for f in report["findings"])
@@ -155,7 +159,8 @@ def test_a_bug_while_scheduling_follow_up_lookups_still_gives_a_report(unvalidat
     ("mx-cname-dane.fi", ["mail.mx-cname-dane.fi", "mx2.provider.fi"]),       # RFC 7672 2.2.3: both candidates
 ])
 def test_tlsa_is_looked_up_at_the_expanded_name_only_for_a_secure_alias(fakenet, monkeypatch, domain, asked):
-    dane = run._optional("dane")
+    from checker.engine import dane
+
     seen = []
     real = dane.retrieve_tlsa
 

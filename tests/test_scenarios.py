@@ -19,6 +19,7 @@ VOCABULARY = {
     "dnssec.status": SECURITY,
     "mx.status": {"present", "none", "null", "invalid", "nxdomain", "error"},
     "dane.status": {"all", "some", "none", "invalid", "not-applicable", "error"},
+    "starttls.status": {"ok", "partial", "failed", "none", "error"},   # an addition (docs/report-additions.md)
     "dane.verified": {"all", "some", "none", "not-tested"},
     "mta_sts.status": {"valid", "invalid", "none", "error"},
     "mta_sts.record.status": {"valid", "invalid", "missing", "multiple", "error"},

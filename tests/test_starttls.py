@@ -6,7 +6,7 @@ from datetime import timedelta
 
 import pytest
 
-from checker.engine import starttls
+from checker.engine import net, starttls
 from checker.engine.config import EngineConfig
 from checker.engine.mx import MxHost
 from checker.engine.net import SmtpProbe
@@ -37,18 +37,24 @@ def codes(findings):
     return found
 
 
-def test_every_address_is_probed_once_and_hosts_without_address_are_not(pki):
-    servers = srv.servers_on_one_port(srv.smtp_handler(srv.server_context(pki[1], pki[2])), 2)
-    try:
-        config = EngineConfig(ca_bundle=pki[3], smtp_port=servers[0].port,
-                              allowed_networks=(ipaddress.ip_network("127.55.0.0/16"),))
-        hosts = [mx(MX, [server.address for server in servers]), mx("mx2.example.test", ())]
-        probes = starttls.retrieve_starttls(hosts, config, time.monotonic() + 10)
-    finally:
-        for server in servers:
-            server.close()
-    assert [(p.host, p.address, p.status) for p in probes] == [(MX, s.address, "ok") for s in servers]
-    assert [server.accepted for server in servers] == [1, 1]
+def test_the_section_status_summarises_the_hosts():
+    assert starttls.section_status([("ok", "TLSv1.3"), ("unreachable", None), ("skipped", None)]) == "ok"
+    assert starttls.section_status([("ok", "TLSv1.3"), ("not-offered", None)]) == "partial"
+    assert starttls.section_status([("ok", "TLSv1.3"), ("ok", "TLSv1.1")]) == "partial"
+    assert starttls.section_status([("ok", "TLSv1"), ("handshake-failed", None)]) == "failed"
+    assert starttls.section_status([("unreachable", None)]) == "failed"
+    assert starttls.section_status([("skipped", None), ("refused-address", None)]) == "none"
+    assert starttls.section_status([]) == "none"
+
+
+def test_tls_versions_have_one_order():
+    assert [starttls.tls_version_ok(v) for v in starttls.TLS_VERSIONS] == [False] * 4 + [True] * 2
+    assert not starttls.tls_version_ok(None) and not starttls.tls_version_ok("TLSv9")
+
+
+def test_the_result_carries_its_status_in_the_section(pki):
+    result, _ = starttls.evaluate_starttls([probe(chain=pki[0].chain_der())], [mx()], pki[3])
+    assert result.status == "ok" and result.as_dict()["status"] == "ok"
 
 
 def test_hosts_are_reported_per_address_with_certificate_facts(pki):
@@ -147,7 +153,7 @@ def test_old_tls_server_is_probed_and_failed_end_to_end(pki):
     with srv.Server(srv.smtp_handler(ctx)) as server:
         config = EngineConfig(ca_bundle=pki[3], smtp_port=server.port,
                               allowed_networks=(ipaddress.ip_network("127.55.0.0/16"),))
-        probes = starttls.retrieve_starttls([mx(addresses=(server.address,))], config, time.monotonic() + 10)
+        probes = [net.smtp_starttls(MX, server.address, config.smtp_port, time.monotonic() + 10, config)]
     result, findings = starttls.evaluate_starttls(probes, [mx(addresses=(server.address,))], pki[3])
     assert result.hosts[0].tls_version == "TLSv1.1"
     assert "starttls.tls_version_old" in codes(findings)

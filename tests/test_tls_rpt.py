@@ -4,7 +4,8 @@ from types import SimpleNamespace
 import pytest
 from hypothesis import given, settings, strategies as st
 
-from checker.engine.tls_rpt import FINDING_CODES, evaluate_tls_rpt, is_tlsrpt_record, parse_tlsrpt, uri_error
+from checker.engine.tls_rpt import (FINDING_CODES, TlsRptRetrieved, evaluate_tls_rpt, is_tlsrpt_record, parse_tlsrpt,
+                                    uri_error)
 from tests.grammar_strategies import tlsrpt_records
 
 VALID = [
@@ -94,8 +95,9 @@ def test_uri_error_accepts_plain_report_addresses():
 
 
 def answer(*strings, rcode="NOERROR", security="insecure"):
-    return SimpleNamespace(name="_smtp._tls.example.fi", rcode=rcode, security=security, reason=None,
-                           txt_strings=tuple(strings))
+    dns_answer = SimpleNamespace(name="_smtp._tls.example.fi", rcode=rcode, security=security, reason=None,
+                                 txt_strings=tuple(strings))
+    return TlsRptRetrieved("example.fi", "_smtp._tls.example.fi", dns_answer)
 
 
 def codes(result):
@@ -136,8 +138,17 @@ def test_evaluate_reports_invalid_records_with_their_errors():
     assert result.status == "invalid" and result.errors and codes(result) == [("tls_rpt.invalid", "warn")]
 
 
-def test_evaluate_reports_a_wrongly_cased_version_as_invalid():
-    assert evaluate_tls_rpt(answer("v=tlsrptv1;rua=mailto:a@example.fi")).status == "invalid"
+def test_a_wrongly_cased_version_is_no_record_and_is_named_in_a_note():
+    result = evaluate_tls_rpt(answer("v=tlsrptv1;rua=mailto:a@example.fi"))
+    assert result.status == "none"
+    assert codes(result) == [("tls_rpt.missing", "info"), ("tls_rpt.record.ignored", "info")]
+    assert "case-sensitive" in result.findings[1].detail
+
+
+@pytest.mark.parametrize("other", ["v=TLSRPTv1", "v=TLSRPTv1 ;rua=mailto:b@example.fi", "v=TLSRPTv10;rua=mailto:b@x.fi"])
+def test_beside_another_txt_record_a_candidate_not_beginning_with_the_version_and_semicolon_is_discarded(other):
+    result = evaluate_tls_rpt(answer("v=spf1 -all", other))
+    assert result.status == "invalid" and "is discarded" in result.errors[0]
 
 
 @pytest.mark.parametrize("rcode", ["NXDOMAIN", "NOERROR"])
@@ -161,7 +172,7 @@ def test_evaluate_reports_error_for_failed_lookups(rcode):
 
 def test_every_emitted_code_is_listed_in_finding_codes():
     cases = [answer("v=TLSRPTv1;rua=mailto:a@x.fi,mailto:b@x.fi;rua=mailto:c@x.fi"), answer(rcode="SERVFAIL"),
-             answer("v=TLSRPTv1", "v=TLSRPTv1"), answer("v=TLSRPTv1"), answer()]
+             answer("v=TLSRPTv1", "v=TLSRPTv1"), answer("v=TLSRPTv1"), answer(), answer(" v=TLSRPTv1;rua=x")]
     for case in cases:
         for finding in evaluate_tls_rpt(case, "all", "valid").findings:
             assert finding.code in FINDING_CODES

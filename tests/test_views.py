@@ -6,6 +6,7 @@ import pytest
 from django.db import DatabaseError
 from django.utils import timezone
 
+from checker import presenter
 from checker.models import Check
 from checker.submit import client_key
 from tests.web_samples import (  # noqa: F401
@@ -189,6 +190,16 @@ def test_the_finished_report_shows_grade_score_and_the_worst_finding_first(clien
     top = html.index("Most important")
     assert html.index("does not offer STARTTLS", top) < html.index("No TLS-RPT record", top)
     assert '<noscript><meta http-equiv="refresh"' not in html
+
+
+def test_the_page_keeps_the_findings_in_the_graded_order_the_api_shows(client):
+    report = full_report()
+    report["findings"].reverse()  # whatever order grading gave, the page does not re-sort it
+    check = make_check(report=report)
+    findings = presenter.summary(check.report)["findings"]
+    assert [f["code"] for f in findings] == [f["code"] for f in report["findings"]]
+    api = client.get(f"/api/v1/checks/{check.pk}").json()
+    assert [f["code"] for f in api["report"]["findings"]] == [f["code"] for f in findings]
 
 
 def test_the_report_has_one_section_per_protocol_in_order(client):
@@ -399,3 +410,10 @@ def test_a_running_check_page_is_not_cached(client):
     assert "is-pending" in client.get(report_url(check)).content.decode()
     Check.objects.filter(pk=check.pk).update(status=Check.Status.FAILED, error="stopped", finished_at=timezone.now())
     assert "Retry the check" in client.get(report_url(check)).content.decode()
+
+
+def test_a_report_stored_before_starttls_had_a_status_still_shows_one():
+    report = full_report()
+    del report["starttls"]["status"]
+    sections = {s["key"]: s for s in presenter.summary(report)["sections"]}
+    assert sections["starttls"]["status"] == "partial" and sections["starttls"]["tone"] == "warn"

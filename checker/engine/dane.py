@@ -1,6 +1,7 @@
 """DANE for SMTP: TLSA records of the MX hosts and the chain each presented (RFC 6698, 7671, 7672).
 
-retrieve_tlsa does the DNS query; evaluate_dane is pure: it classifies each host's TLSA
+retrieve_tlsa does the DNS query (PROTOCOL schedules it for every checked MX host, and for
+the secure CNAME expansion of an alias); evaluate_dane is pure: it classifies each host's TLSA
 RRset (Table 11 of the thesis) and matches usable records against the chain recorded by
 the STARTTLS probe (the same TLS session: we never connect twice).
 """
@@ -9,7 +10,10 @@ from datetime import datetime
 
 from .certs import load_chain
 from .dns import MAX_RECORDS as MAX_LISTED  # TLSA records listed in the report per host
+from . import mx as mx_mod
+from . import dnssec, starttls
 from .findings import Finding
+from .protocol import BAD, GOOD, NEUTRAL, WARN, Evaluated, Protocol
 from .tlsa import (DANE_EE, DANE_TA, TlsaRecord, match_chain, parse_record, record_matches,  # noqa: F401
                    spki_sha256)  # (dane.* API)
 
@@ -21,6 +25,7 @@ FINDING_CODES = {
     "dane.none": "No MX host publishes TLSA records: DANE senders cannot authenticate the MX",
     "dane.invalid": "TLSA records are published but none is secure and usable",
     "dane.error": "The TLSA records could not be looked up",
+    "dane.mx_error": "DANE was not checked: the MX records could not be looked up",
     "dane.tlsa.missing": "This MX host has no TLSA record",
     "dane.tlsa.insecure": "TLSA records exist in an unsigned zone: senders ignore them",
     "dane.tlsa.bogus": "The TLSA answer fails DNSSEC validation: DANE senders defer mail to this MX",
@@ -106,15 +111,11 @@ def _every_record(answer) -> tuple:
     return tuple(every() if callable(every) else (getattr(answer, "records", None) or ()))
 
 
-def _get(host, key, default=None):
-    return host.get(key, default) if isinstance(host, dict) else getattr(host, key, default)
-
-
 def _secure_alias(name, mx_host) -> str | None:
     """The host's CNAME-expanded name when the expansion is DNSSEC-secure (its address
     records, CNAMEs included, validated as secure), else None."""
-    alias = (_get(mx_host, "canonical_name") or "").rstrip(".").lower()
-    return alias if alias and alias != name and _get(mx_host, "dnssec") == "secure" else None
+    alias = (mx_host.canonical_name or "").rstrip(".").lower()
+    return alias if alias and alias != name and mx_host.dnssec == "secure" else None
 
 
 def _select_tlsa(name, mx_host, tlsa_answers):
@@ -142,7 +143,7 @@ def _reference_names(name, mx_host) -> list[str]:
     record itself only says where the records are kept: it never adds a name the
     certificate may carry (RFC 7671 7)."""
     names = [name]
-    alias = (_get(mx_host, "canonical_name") or "").rstrip(".").lower()
+    alias = (mx_host.canonical_name or "").rstrip(".").lower()
     if alias and alias not in names:
         names.append(alias)
     return names
@@ -182,12 +183,12 @@ def evaluate_dane(mx_hosts, tlsa_answers, probes, at_time: datetime | None = Non
         findings.append(Finding(code, severity, "dane", detail, subject=subject, data=data))
 
     tlsa_answers = {key.rstrip(".").lower(): value for key, value in tlsa_answers.items()}
-    hosts = [h for h in mx_hosts if not (_get(h, "implicit") and not _get(h, "addresses"))]
+    hosts = [h for h in mx_hosts if not (h.implicit and not h.addresses)]
     if not hosts:
-        return DaneResult("not-applicable"), ()
+        return Evaluated(DaneResult("not-applicable"), ())
     results = []
     for mx_host in hosts:
-        name = _get(mx_host, "name").rstrip(".").lower()
+        name = mx_host.name.rstrip(".").lower()
         base, answer = _select_tlsa(name, mx_host, tlsa_answers)
         parsed = [parse_record(text) for text in _every_record(answer)]
         tlsa = classify(answer, parsed)
@@ -211,7 +212,7 @@ def evaluate_dane(mx_hosts, tlsa_answers, probes, at_time: datetime | None = Non
     status = _status(results)
     verified = _verified(results)
     _domain_findings(add, status, results)
-    return DaneResult(status, tuple(results), verified), tuple(findings)
+    return Evaluated(DaneResult(status, tuple(results), verified), tuple(findings))
 
 
 def _key_facts(parsed, probes) -> tuple:
@@ -300,7 +301,7 @@ def _valid_host_findings(add, name, base, parsed, match, detail, spki, no_tls, m
         add("dane.rollover.single_record", "warn",
             f"{name} has a single usable TLSA record; publish the next key's record beside it before "
             "changing the key (RFC 7671 8.1)", name, records=[usable[0].text], **extra)
-    if _get(mx_host, "dnssec") == "insecure":
+    if mx_host.dnssec == "insecure":
         add("dane.host_address_insecure", "warn",
             f"The address records of {name} are not DNSSEC-signed; RFC 7672 2.2.2 senders then skip DANE", name)
     if match == "pass":
@@ -357,3 +358,44 @@ def _domain_findings(add, status, results):
     elif status == "error":
         add("dane.error", "fail", "The TLSA records of the MX hosts could not be looked up; DANE senders defer mail "
             "(RFC 7672 2.2)", mx=names)
+
+
+# --- what run.py schedules and evaluates (checker/engine/protocol.py) --------------------
+
+def _submit_tlsa(check, name):
+    if ("tlsa", name) not in check.values and ("tlsa", name) not in check.submitted:
+        # an alias may be another MX host's own name: one lookup
+        check.submit("dane", ("tlsa", name), retrieve_tlsa, check.resolver, name, TLSA_PORT, check.deadline)
+
+
+def _on_result(check, key, value):
+    if key[0] == "mx" and check.plan is not None:
+        for name, _ in check.plan.checked:
+            _submit_tlsa(check, name)
+    elif key[0] in ("a", "aaaa") and mx_mod.is_checked(check, key[1]):
+        lookups = mx_mod.host_lookups(check, key[1])
+        # RFC 7672 2.2.3: a host name that is an alias with a secure CNAME expansion has the
+        # expanded name as its first TLSA base domain candidate.
+        alias = mx_mod.secure_alias(key[1], lookups) if lookups is not None else None
+        if alias is not None:
+            _submit_tlsa(check, alias)
+
+
+def _evaluate(check, results):
+    mx, failed = mx_mod.needed("dane", results, check.domain, "no TLSA record was looked up")
+    if failed is not None:
+        return Evaluated(DaneResult("error"), (failed,))
+    # Every name looked up is a key, None when its lookup did not finish: for an alias that
+    # is an indeterminate answer, not the absence of a lookup (_select_tlsa).
+    tlsa = {name: check.values.get(key) for key in check.submitted_keys("dane") for name in key[1:]}
+    return evaluate_dane(mx.checked_hosts, tlsa, starttls.probes(check, mx.checked_hosts),
+                         resolver_trusted=dnssec.trusted(check))
+
+
+PROTOCOL = Protocol(
+    name="dane", label="DANE",
+    statuses={"all": GOOD, "some": WARN, "none": WARN, "invalid": BAD, "not-applicable": NEUTRAL, "error": BAD},
+    finding_codes=FINDING_CODES, references=("RFC 7672",),
+    error_section=lambda: {"status": "error", "hosts": [], "verified": "not-tested"},
+    on_result=_on_result, after=("starttls",), evaluate=_evaluate,
+)

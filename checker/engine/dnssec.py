@@ -10,12 +10,12 @@ below a signed parent and a signed zone without DS are both `insecure`. The doma
 answer counts too: a signed zone whose MX RRset fails validation is `bogus` (validating
 senders cannot get its mail routing, RFC 4035 5.5), even when its SOA validates.
 """
-import time
 from dataclasses import dataclass
 from datetime import datetime, timezone
 
 from .dns import BOGUS, ERROR, INSECURE, INSECURE_EDE, SECURE, DnsAnswer, ds_rrset_exists, format_ede
 from .findings import Finding
+from .protocol import BAD, GOOD, WARN, Evaluated, Protocol
 
 FINDING_CODES = {
     "dnssec.secure": "The domain is DNSSEC-signed and validates from the root trust anchor",
@@ -64,12 +64,6 @@ def apex_rrsig_expires(*answers: DnsAnswer | None) -> str | None:
     return datetime.fromtimestamp(min(times), timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
-def retrieve_dnssec(domain: str, resolver, deadline: float) -> DnssecRetrieved:
-    """The domain's SOA (its own answer, or the NODATA proof below a zone apex), DS and MX."""
-    return DnssecRetrieved(domain, resolver.query(domain, "SOA", deadline), resolver.query(domain, "DS", deadline),
-                           resolver.query(domain, "MX", deadline))
-
-
 def resolver_trusted(resolver_validates: bool | None, *answers: DnsAnswer | None) -> bool:
     """The resolver validates: proven by the root DNSKEY (Resolver.validates), or, when that
     lookup failed, by an answer that only a validator gives (AD, or a bogus verdict)."""
@@ -96,7 +90,7 @@ def evaluate_dnssec(retrieved: DnssecRetrieved, resolver_validates: bool | None)
     expires = apex_rrsig_expires(retrieved.soa, retrieved.mx)
 
     def result(status, reason, *findings):
-        return DnssecResult(status, has_ds, reason, resolver_validates, expires), tuple(findings)
+        return Evaluated(DnssecResult(status, has_ds, reason, resolver_validates, expires), tuple(findings))
 
     def finding(code, severity, detail, **data):
         return Finding(code, severity, "dnssec", detail, subject=domain, data=data)
@@ -141,8 +135,32 @@ def evaluate_dnssec(retrieved: DnssecRetrieved, resolver_validates: bool | None)
         rcode=soa.rcode))
 
 
-def check_dnssec(domain: str, resolver, deadline: float | None = None):
-    """Retrieve and evaluate in one call (for scripts and tests)."""
-    deadline = deadline if deadline is not None else time.monotonic() + 10
-    validates = resolver.validates(deadline)
-    return evaluate_dnssec(retrieve_dnssec(domain, resolver, deadline), validates)
+# --- what run.py schedules and evaluates (checker/engine/protocol.py) --------------------
+
+def _start(check):
+    """The resolver's own validation, the domain's SOA and DS; the MX answer is the mx part's."""
+    r, domain, deadline = check.resolver, check.domain, check.deadline
+    check.submit("dnssec", ("validates",), r.validates, deadline)
+    check.submit("dnssec", ("soa",), r.query, domain, "SOA", deadline)
+    check.submit("dnssec", ("ds",), r.query, domain, "DS", deadline)
+
+
+def trusted(check) -> bool:
+    """resolver_trusted() from what this check retrieved (used by the mx and dane parts)."""
+    values = check.values
+    return resolver_trusted(values.get(("validates",)), values.get(("soa",)), values.get(("mx",)))
+
+
+def _evaluate(check, results):
+    retrieved = DnssecRetrieved(check.domain, check.need(("soa",), "dnssec"), check.need(("ds",), "dnssec"),
+                                check.values.get(("mx",)))
+    return evaluate_dnssec(retrieved, check.values.get(("validates",)))
+
+
+PROTOCOL = Protocol(
+    name="dnssec", label="DNSSEC",
+    statuses={"secure": GOOD, "insecure": WARN, "bogus": BAD, "error": BAD},
+    finding_codes=FINDING_CODES, references=("RFC 4033",),
+    error_section=lambda: {"status": "error", "ds_present": False, "reason": None},
+    start=_start, evaluate=_evaluate,
+)

@@ -3,8 +3,8 @@ from dataclasses import dataclass, field
 from types import MappingProxyType
 from typing import Any, Mapping
 
-SEVERITIES = ("fail", "warn", "info", "pass")
-PROTOCOLS = ("dnssec", "mx", "dane", "starttls", "mta_sts", "tls_rpt")
+SEVERITIES = ("fail", "warn", "info", "pass")   # most important first
+SEVERITY_RANK = {severity: rank for rank, severity in enumerate(SEVERITIES)}
 
 
 @dataclass(frozen=True)
@@ -19,7 +19,9 @@ class Finding:
     def __post_init__(self):
         if self.severity not in SEVERITIES:
             raise ValueError(f"unknown severity {self.severity!r}")
-        if self.protocol not in PROTOCOLS:
+        from .registry import NAMES  # here, not at the top: the protocol modules import this one
+
+        if self.protocol not in NAMES:
             raise ValueError(f"unknown protocol {self.protocol!r}")
         if not self.code.startswith(self.protocol + "."):
             raise ValueError(f"code {self.code!r} must start with {self.protocol!r}.")

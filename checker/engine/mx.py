@@ -1,14 +1,16 @@
 """Where the domain's mail goes: the MX RRset (RFC 5321 5.1, RFC 7505) and its hosts' addresses.
 
-retrieve_* does the DNS work; plan_mx() and evaluate_mx() are pure, so run.py can look up
-host addresses as soon as the MX answer arrives and tests can feed hand-made answers.
+PROTOCOL schedules the DNS work on the check's pool (the MX query, then A and AAAA of every
+host as soon as the MX answer arrives); plan_mx() and evaluate_mx() are pure, so tests can
+feed hand-made answers.
 """
 import ipaddress
-import time
 from dataclasses import dataclass, field
 
 from .dns import BOGUS, ERROR, INSECURE, SECURE, DnsAnswer
+from . import dnssec
 from .findings import Finding
+from .protocol import BAD, GOOD, NEUTRAL, WARN, Evaluated, Incomplete, Protocol
 
 MAX_HOSTS = 10  # hosts checked; more are reported, not probed (bounded work per check)
 
@@ -282,18 +284,18 @@ def evaluate_mx(retrieved: MxRetrieved, resolver_trusted: bool = True):
     if plan.status == "error":
         add("mx.error", "fail", f"The MX records of {domain} could not be looked up: {plan.reason}",
             rcode=answer.rcode, security=answer.security)
-        return MxResult("error", rrset_dnssec=rrset_dnssec, reason=plan.reason), tuple(findings)
+        return Evaluated(MxResult("error", rrset_dnssec=rrset_dnssec, reason=plan.reason), tuple(findings))
     if plan.status == "nxdomain":
         add("mx.nxdomain", "fail", f"{domain} does not exist (NXDOMAIN)")
-        return MxResult("nxdomain", rrset_dnssec=rrset_dnssec), tuple(findings)
+        return Evaluated(MxResult("nxdomain", rrset_dnssec=rrset_dnssec), tuple(findings))
     if plan.status == "null":
         add("mx.null", "info", f"{domain} publishes a null MX (RFC 7505): it accepts no mail")
-        return MxResult("null", rrset_dnssec=rrset_dnssec), tuple(findings)
+        return Evaluated(MxResult("null", rrset_dnssec=rrset_dnssec), tuple(findings))
     if plan.null_preference is not None:
         add("mx.null_preference", "fail",
             f"{domain} publishes a single MX {plan.null_preference} . ; a null MX has preference 0 "
             "(RFC 7505 3), and \".\" is no host to deliver to", records=list(answer.records))
-        return MxResult("invalid", rrset_dnssec=rrset_dnssec), tuple(findings)
+        return Evaluated(MxResult("invalid", rrset_dnssec=rrset_dnssec), tuple(findings))
     if plan.status == "invalid":
         add("mx.null_mixed", "fail",
             f"{domain} publishes a null MX together with other MX records; RFC 7505 3 forbids this",
@@ -313,17 +315,66 @@ def evaluate_mx(retrieved: MxRetrieved, resolver_trusted: bool = True):
     hosts.sort(key=lambda host: (host.preference, host.name))
     result = MxResult(plan.status, tuple(hosts), rrset_dnssec, None,
                       tuple(name for name, _ in plan.extra))
-    return result, tuple(findings)
+    return Evaluated(result, tuple(findings))
 
 
-def retrieve_host_addresses(name: str, resolver, deadline: float) -> tuple[DnsAnswer, DnsAnswer]:
-    return resolver.query(name, "A", deadline), resolver.query(name, "AAAA", deadline)
 
 
-def retrieve_mx(domain: str, resolver, deadline: float | None = None) -> MxRetrieved:
-    """Sequential retrieval for scripts and tests; run.py parallelises the same steps."""
-    deadline = deadline if deadline is not None else time.monotonic() + 10
-    answer = resolver.query(domain, "MX", deadline)
-    plan = plan_mx(domain, answer)
-    host_answers = {name: retrieve_host_addresses(name, resolver, deadline) for name, _ in plan.targets}
-    return MxRetrieved(domain, answer, host_answers)
+# --- what run.py schedules and evaluates (checker/engine/protocol.py) --------------------
+
+def _start(check):
+    check.submit("mx", ("mx",), check.resolver.query, check.domain, "MX", check.deadline)
+
+
+def _on_result(check, key, value):
+    """The MX answer: plan the hosts (check.plan, shared with starttls and dane) and look up
+    the addresses of every one of them at once."""
+    if key[0] != "mx":
+        return
+    check.plan = plan_mx(check.domain, value)
+    for name, _ in check.plan.targets:
+        check.hosts.append(name)
+        check.submit("mx", ("a", name), check.resolver.query, name, "A", check.deadline)
+        check.submit("mx", ("aaaa", name), check.resolver.query, name, "AAAA", check.deadline)
+
+
+def host_lookups(check, name):
+    """(A answer, AAAA answer) of one MX host once both arrived, else None."""
+    lookups = (check.values.get(("a", name)), check.values.get(("aaaa", name)))
+    return None if None in lookups else lookups
+
+
+def is_checked(check, name) -> bool:
+    """The host is among the first MAX_HOSTS: its TLS is probed and its TLSA looked up."""
+    return check.plan is not None and name in {host for host, _ in check.plan.checked}
+
+
+def needed(part: str, results, domain: str, not_done: str):
+    """(MX result, finding or None) for a part that builds on the MX hosts (starttls, dane).
+
+    Incomplete without an MX result. When the MX lookup failed (timeout, SERVFAIL, DNSSEC
+    validation) the part's status is `error` ("lookups failed"), not `not-applicable`:
+    the finding `<part>.mx_error` says what was not done."""
+    mx = results.get("mx")
+    if mx is None:
+        raise Incomplete(f"The {part} check needs the MX result, which is missing")
+    if mx.status != "error":
+        return mx, None
+    return mx, Finding(f"{part}.mx_error", "info", part, f"The MX records could not be looked up, so {not_done}",
+                       domain, {"reason": mx.reason})
+
+
+def _evaluate(check, results):
+    answers = {name: host_lookups(check, name) for name in check.hosts}
+    retrieved = MxRetrieved(check.domain, check.need(("mx",), "mx"),
+                            {name: lookups for name, lookups in answers.items() if lookups is not None})
+    return evaluate_mx(retrieved, dnssec.trusted(check))
+
+
+PROTOCOL = Protocol(
+    name="mx", label="MX",
+    statuses={"present": GOOD, "none": WARN, "null": NEUTRAL, "invalid": BAD, "nxdomain": BAD, "error": BAD},
+    finding_codes=FINDING_CODES, references=("RFC 5321 5.1",),
+    error_section=lambda: {"status": "error", "hosts": []},
+    start=_start, on_result=_on_result, evaluate=_evaluate,
+)

@@ -1,23 +1,30 @@
 """STARTTLS on every MX address (RFC 3207): one TLS session each, reused by DANE.
 
-retrieve_starttls probes the addresses in parallel through net.smtp_starttls;
-evaluate_starttls is pure: WebPKI verification of the recorded chain (what MTA-STS
-needs, RFC 8461 4.2) and the findings.
+PROTOCOL probes every address of the checked MX hosts through net.smtp_starttls on the
+check's pool, as soon as the host's addresses are known; evaluate_starttls is pure: WebPKI
+verification of the recorded chain (what MTA-STS needs, RFC 8461 4.2) and the findings.
 """
-import time
-from concurrent.futures import ThreadPoolExecutor
-from concurrent.futures import TimeoutError as FutureTimeout
 from dataclasses import dataclass
 from datetime import datetime
 
+from . import mx as mx_mod
 from . import net
 from .certs import describe, load_chain, verify_webpki
 from .findings import Finding
-from .mx import MAX_ADDRESSES_PER_HOST, probed_addresses
+from .mx import MAX_ADDRESSES_PER_HOST, MxHost, probed_addresses
+from .protocol import BAD, GOOD, NEUTRAL, WARN, Evaluated, Protocol
 from .tlsa import spki_sha256
 
-MAX_WORKERS = 16
-OLD_TLS = ("SSLv2", "SSLv3", "TLSv1", "TLSv1.1")  # below the required TLS 1.2 (RFC 8996)
+# TLS versions as the ssl module names them, oldest first: the one order of the project.
+TLS_VERSIONS = ("SSLv2", "SSLv3", "TLSv1", "TLSv1.1", "TLSv1.2", "TLSv1.3")
+MIN_TLS_VERSION = "TLSv1.2"  # RFC 8996 deprecates TLS 1.0 and 1.1
+OLD_TLS = TLS_VERSIONS[:TLS_VERSIONS.index(MIN_TLS_VERSION)]
+NOT_TESTED = ("skipped", "refused-address")  # host statuses that say nothing about the server
+
+
+def tls_version_ok(version: str | None) -> bool:
+    """TLS 1.2 or newer (an unknown name is not)."""
+    return version in TLS_VERSIONS and TLS_VERSIONS.index(version) >= TLS_VERSIONS.index(MIN_TLS_VERSION)
 
 FINDING_CODES = {
     "starttls.supported": "Every address of this MX host offers STARTTLS and completes a TLS 1.2+ handshake",
@@ -28,6 +35,7 @@ FINDING_CODES = {
     "starttls.smtp_error": "The SMTP dialogue before STARTTLS broke (banner or EHLO refused, malformed or oversized reply)",
     "starttls.refused_address": "The MX address is not public, so it was not contacted",
     "starttls.no_address": "The MX host has no address to probe",
+    "starttls.mx_error": "STARTTLS was not checked: the MX records could not be looked up",
     "starttls.addresses_capped": "The MX host has more addresses than are probed; the rest were skipped",
     "starttls.certificate.valid": "The MX certificate is WebPKI-valid for the MX host name",
     "starttls.certificate.untrusted": "The MX certificate does not chain to a trusted CA",
@@ -54,44 +62,42 @@ class StarttlsHost:
                 "cipher": self.cipher, "error": self.error}
 
 
+def section_status(hosts) -> str:
+    """The section's status from its hosts' (status, tls_version) pairs; grading reads the
+    same function for its STARTTLS control, so the two can never disagree:
+
+    ok       every address that answered offers STARTTLS, with TLS 1.2+ (an unreachable
+             address is reported by its own finding, it does not make the others partial);
+    partial  at least one address has STARTTLS with TLS 1.2+, another has not;
+    failed   addresses were tested and none has STARTTLS with TLS 1.2+;
+    none     no address was tested (no MX host, no address, only skipped ones);
+    error    (the error section) the check itself did not finish, or the MX lookup failed."""
+    tested = [(status, version) for status, version in hosts if status not in NOT_TESTED]
+    if not tested:
+        return "none"
+    good = [1 for status, version in tested if status == "ok" and tls_version_ok(version)]
+    broken = [1 for status, version in tested
+              if status in ("not-offered", "handshake-failed") or (status == "ok" and not tls_version_ok(version))]
+    if good and not broken:
+        return "ok"
+    return "partial" if good else "failed"
+
+
 @dataclass(frozen=True)
 class StarttlsResult:
     hosts: tuple = ()
+    status: str | None = None   # section_status(hosts) unless given (the error section)
+
+    def __post_init__(self):
+        if self.status is None:
+            object.__setattr__(self, "status", section_status((h.status, h.tls_version) for h in self.hosts))
 
     def as_dict(self) -> dict:
-        return {"hosts": [host.as_dict() for host in self.hosts]}
+        return {"status": self.status, "hosts": [host.as_dict() for host in self.hosts]}
 
 
-def _get(host, key, default=None):
-    return host.get(key, default) if isinstance(host, dict) else getattr(host, key, default)
-
-
-def _name(host) -> str:
-    return _get(host, "name").rstrip(".").lower()
-
-
-def retrieve_starttls(mx_hosts, config, deadline: float, executor=None) -> tuple:
-    """One probe per (MX host, address); hosts without addresses are not probed."""
-    jobs = [(_name(host), address) for host in mx_hosts for address in (_get(host, "addresses") or ())]
-    if not jobs:
-        return ()
-    own = executor is None
-    pool = executor or ThreadPoolExecutor(max_workers=min(MAX_WORKERS, len(jobs)), thread_name_prefix="starttls")
-    try:
-        futures = [(name, address, pool.submit(net.smtp_starttls, name, address, config.smtp_port, deadline, config))
-                   for name, address in jobs]
-        probes = []
-        for name, address, future in futures:
-            try:
-                # smtp_starttls itself stops at the deadline; the grace covers thread start-up.
-                probes.append(future.result(timeout=max(0.0, deadline - time.monotonic()) + 1.0))
-            except FutureTimeout:
-                probes.append(net.SmtpProbe(name, address, config.smtp_port, "unreachable",
-                                            error="not finished before the check deadline", error_kind="timeout"))
-        return tuple(probes)
-    finally:
-        if own:
-            pool.shutdown(wait=False, cancel_futures=True)
+def _name(host: MxHost) -> str:
+    return host.name.rstrip(".").lower()
 
 
 def certificate_facts(chain_der, host: str, ca_bundle, at_time: datetime | None = None) -> dict | None:
@@ -117,10 +123,10 @@ def evaluate_starttls(probes, mx_hosts, ca_bundle, at_time: datetime | None = No
 
     for host in mx_hosts:
         name = _name(host)
-        addresses = tuple(_get(host, "addresses") or ())
+        addresses = tuple(host.addresses)
         if not addresses:
             entries.append(StarttlsHost(name, None, "skipped", error="no address"))
-            if _get(host, "dnssec") == "bogus":
+            if host.dnssec == "bogus":
                 add("starttls.no_address", "info",
                     f"{name}: its address records fail DNSSEC validation, so it was not probed", name, bogus=True)
             else:
@@ -150,7 +156,7 @@ def evaluate_starttls(probes, mx_hosts, ca_bundle, at_time: datetime | None = No
             add("starttls.supported", "pass", f"{name} offers STARTTLS with TLS 1.2 or newer on every address", name)
     for name in unchecked:
         entries.append(StarttlsHost(name.rstrip(".").lower(), None, "skipped", error="beyond the MX hosts checked"))
-    return StarttlsResult(tuple(entries)), tuple(findings)
+    return Evaluated(StarttlsResult(tuple(entries)), tuple(findings))
 
 
 def _probe_findings(add, name, probe, certificate) -> bool:
@@ -196,3 +202,49 @@ def _probe_findings(add, name, probe, certificate) -> bool:
     add(code, "warn", f"{where}: certificate not WebPKI-valid: {error}", name,
         webpki_error=error, names=list(certificate["names"]), **data)
     return False
+
+
+# --- what run.py schedules and evaluates (checker/engine/protocol.py) --------------------
+
+def _on_result(check, key, value):
+    """Both address lookups of a checked MX host arrived: probe each of its addresses."""
+    if key[0] not in ("a", "aaaa") or not mx_mod.is_checked(check, key[1]):
+        return
+    name = key[1]
+    lookups = mx_mod.host_lookups(check, name)
+    if lookups is None:
+        return
+    for address in probed_addresses(mx_mod.usable_addresses(lookups)):
+        check.submit("starttls", ("probe", name, address), net.smtp_starttls, name, address,
+                     check.config.smtp_port, check.deadline, check.config)
+
+
+def probes(check, mx_hosts) -> tuple:
+    """One probe per address, in host order; unfinished ones say the time ran out."""
+    found = []
+    for host in mx_hosts:
+        for address in probed_addresses(host.addresses):
+            probe = check.values.get(("probe", host.name, address))
+            if probe is None:
+                probe = net.SmtpProbe(host=host.name, address=address, port=check.config.smtp_port,
+                                      status="unreachable", error="the check's time limit was reached",
+                                      stage="connect", error_kind="timeout")
+            found.append(probe)
+    return tuple(found)
+
+
+def _evaluate(check, results):
+    mx, failed = mx_mod.needed("starttls", results, check.domain, "no mail server was probed")
+    if failed is not None:
+        return Evaluated(StarttlsResult((), "error"), (failed,))
+    return evaluate_starttls(probes(check, mx.checked_hosts), mx.checked_hosts, check.config.ca_bundle,
+                             unchecked=mx.unchecked)
+
+
+PROTOCOL = Protocol(
+    name="starttls", label="STARTTLS",
+    statuses={"ok": GOOD, "partial": WARN, "failed": BAD, "none": NEUTRAL, "error": BAD},
+    finding_codes=FINDING_CODES, references=("RFC 3207",),
+    error_section=lambda: {"status": "error", "hosts": []},
+    on_result=_on_result, after=("mx",), evaluate=_evaluate,
+)

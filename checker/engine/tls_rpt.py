@@ -8,12 +8,17 @@
     tlsrpt-uri       = URI                     ; "mailto:" or "https:", RFC 3986
     tlsrpt-ext-name  = (ALPHA / DIGIT) *31(ALPHA / DIGIT / "_" / "-" / ".")
     tlsrpt-ext-value = 1*(%x21-3A / %x3C / %x3E-7E)
+
+Which TXT strings are records: txt_fields (the rule MTA-STS shares). A URI of another
+scheme is a URI by the grammar; RFC 8460 3 defines only mailto: and https: reporting, so
+such a URI is unusable: warned about, and the record is valid while one usable URI remains.
 """
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 from . import txt_fields
 from .findings import Finding
+from .protocol import BAD, GOOD, WARN, Evaluated, Protocol
 from .txt_fields import WSP, show
 
 VERSION = "v=TLSRPTv1"
@@ -31,6 +36,7 @@ FINDING_CODES = {
     "tls_rpt.error": "The TLS-RPT record could not be looked up",
     "tls_rpt.rua.multiple": "More than one rua URI: a reporter may deliver to only one",
     "tls_rpt.record.warning": "The TLS-RPT record works but has a questionable detail",
+    "tls_rpt.record.ignored": "A TXT string at _smtp._tls looks like a TLS-RPT record but is not one (case, leading space)",
 }
 
 
@@ -39,12 +45,23 @@ def _is_domain(text: str) -> bool:
     return len(text) <= 253 and len(labels) >= 1 and all(_LABEL.fullmatch(l) and len(l) <= 63 for l in labels)
 
 
+USABLE_SCHEMES = ("mailto", "https")  # RFC 8460 3: the reporting methods defined
+
+
+class UnusableScheme(str):
+    """A uri_error text for a URI that is well-formed but of a scheme reports cannot use."""
+
+
 def uri_error(uri: str) -> str | None:
-    """None if `uri` is a syntactically valid mailto: or https: URI (RFC 3986, RFC 6068)."""
+    """None if `uri` is a syntactically valid mailto: or https: URI (RFC 3986, RFC 6068);
+    an UnusableScheme text for a well-formed URI of another scheme."""
     scheme, colon, rest = uri.partition(":")
     if not colon or not re.fullmatch(r"[A-Za-z][A-Za-z0-9+\-.]*", scheme):
         return f"{show(uri)} is not a URI (no scheme)"
-    if scheme.lower() not in ("mailto", "https"):
+    if scheme.lower() not in USABLE_SCHEMES:
+        if _URI_CHARS.fullmatch(rest) and rest.count("#") <= 1:
+            return UnusableScheme(f"{show(uri)}: scheme {show(scheme)} is not mailto: or https:, "
+                                  f"so no report can be sent there ({RFC})")
         return f"{show(uri)}: scheme {show(scheme)} is not mailto: or https: (RFC 8460 3)"
     if not _URI_CHARS.fullmatch(rest) or rest.count("#") > 1:
         bad = next((ch for ch in rest if not re.fullmatch(r"[A-Za-z0-9\-._~!$&'()*+=:@/?#\[\]%]", ch)), None)
@@ -101,16 +118,13 @@ def is_tlsrpt_record(txt: str) -> bool:
     return txt_fields.is_record(txt, VERSION)
 
 
-def looks_like_tlsrpt_record(txt: str) -> bool:
-    return txt_fields.looks_like(txt, VERSION)
-
-
 def _near_miss_error(txt: str) -> str:
     return txt_fields.near_miss_error(txt, VERSION, "rua", RFC)
 
 
-def _parse_rua(value: str, errors: list[str]) -> list[str]:
-    """tlsrpt-uri *(*WSP "," *WSP tlsrpt-uri): the valid URIs; the invalid ones go to `errors`."""
+def _parse_rua(value: str, errors: list[str], unusable: list[str]) -> list[str]:
+    """tlsrpt-uri *(*WSP "," *WSP tlsrpt-uri): the usable URIs; malformed ones go to
+    `errors`, well-formed ones of another scheme to `unusable`."""
     uris = []
     for piece in value.split(","):
         uri = piece.strip(WSP)
@@ -121,7 +135,9 @@ def _parse_rua(value: str, errors: list[str]) -> list[str]:
             errors.append(f"rua URIs must be separated by ',' ({show(uri)} contains whitespace) ({RFC})")
             continue
         problem = uri_error(uri)
-        if problem:
+        if isinstance(problem, UnusableScheme):
+            unusable.append(problem)
+        elif problem:
             errors.append(problem)
         else:
             uris.append(uri)
@@ -129,7 +145,7 @@ def _parse_rua(value: str, errors: list[str]) -> list[str]:
 
 
 def parse_tlsrpt(txt: str) -> TlsRptRecord:
-    """Parse one TXT string (a near miss comes back with the reason senders ignore it). Never raises.
+    """Parse one candidate TXT string by the ABNF (one that fails comes back with the reason). Never raises.
 
     Every rua field counts: RFC 8460 3 lets a record "declare more than one rua" and has
     no first-one-wins rule (unlike RFC 8461 3.2), so `rua` lists the URIs of all of them.
@@ -140,6 +156,7 @@ def parse_tlsrpt(txt: str) -> TlsRptRecord:
     warnings: list[str] = []
     rua_fields = 0
     rua: list[str] = []
+    unusable: list[str] = []
     extensions: list[tuple[str, str]] = []
     for text in fields:
         name, eq, value = text.partition("=")
@@ -148,7 +165,7 @@ def parse_tlsrpt(txt: str) -> TlsRptRecord:
             if value[-1:] in (" ", "\t"):
                 errors.append(txt_fields.field_error(text, RFC))
             else:
-                rua.extend(_parse_rua(value, errors))
+                rua.extend(_parse_rua(value, errors, unusable))
             continue
         pair = txt_fields.extension(text)
         if pair is None:
@@ -158,7 +175,12 @@ def parse_tlsrpt(txt: str) -> TlsRptRecord:
     if not rua_fields:
         hint = " (field names are case-sensitive)" if any(n.lower() == "rua" for n, _ in extensions) else ""
         errors.append(f"required field rua is missing{hint} ({RFC})")
-    elif rua_fields > 1:
+    elif unusable and not rua:
+        errors.extend(unusable)
+        errors.append(f"rua has no mailto: or https: URI, so no report can be sent ({RFC})")
+    elif unusable:
+        warnings.extend(unusable)  # RFC 8460 3: one usable URI is enough
+    if rua_fields > 1:
         warnings.append(f"rua appears in {rua_fields} fields; some senders read only one: list every URI "
                         "in a single rua field, separated by ','")
     return TlsRptRecord(txt, tuple(rua), tuple(extensions), tuple(errors), tuple(warnings))
@@ -170,7 +192,6 @@ class TlsRptResult:
     rua: tuple[str, ...] = ()
     raw: tuple[str, ...] = ()
     errors: tuple[str, ...] = ()
-    findings: tuple[Finding, ...] = field(default=())
 
     def as_dict(self) -> dict:
         return {"status": self.status, "rua": list(self.rua), "raw": list(self.raw), "errors": list(self.errors)}
@@ -214,32 +235,30 @@ def _in_use(dane_status, mta_sts_status) -> list[str]:
     return used
 
 
-def evaluate_tls_rpt(retrieved, dane_status=None, mta_sts_status=None) -> TlsRptResult:
+def evaluate_tls_rpt(retrieved: TlsRptRetrieved, dane_status=None, mta_sts_status=None) -> Evaluated:
     """Classify the record (contract `tls_rpt`) and say what to do about it. Pure."""
-    if isinstance(retrieved, TlsRptRetrieved):
-        answer, domain, name = retrieved.answer, retrieved.domain, retrieved.name
-        failure = retrieved.error or lookup_failed(answer)
-    else:
-        answer, failure = retrieved, lookup_failed(retrieved)
-        name = getattr(answer, "name", "_smtp._tls") or "_smtp._tls"
-        domain = name.removeprefix("_smtp._tls.").rstrip(".")
+    answer, domain, name = retrieved.answer, retrieved.domain, retrieved.name
+    failure = retrieved.error or lookup_failed(answer)
     used = _in_use(dane_status, mta_sts_status)
     data = {"domain": domain, "record_name": name, "in_use": used}
+
+    def done(status, *findings, rua=(), raw=(), errors=()):
+        return Evaluated(TlsRptResult(status, tuple(rua), tuple(raw), tuple(errors)), tuple(findings))
+
     if failure:
         finding = Finding("tls_rpt.error", "warn", "tls_rpt", f"TXT lookup of {name} failed: {failure}", name, data)
-        return TlsRptResult("error", errors=(failure,), findings=(finding,))
-    strings = tuple(getattr(answer, "txt_strings", ()) or ())
-    ours = tuple(t for t in strings if is_tlsrpt_record(t))
-    if len(ours) > 1:
-        detail = f"{name} has {len(ours)} records starting with v=TLSRPTv1; senders then send no reports (RFC 8460 3)"
-        finding = Finding("tls_rpt.multiple", "warn", "tls_rpt", detail, name, {**data, "records": list(ours)})
-        return TlsRptResult("multiple", raw=ours, errors=(detail,), findings=(finding,))
-    if not ours:
-        near = tuple(t for t in strings if looks_like_tlsrpt_record(t))
-        if near:
-            errors = tuple(_near_miss_error(t) for t in near)
-            finding = Finding("tls_rpt.invalid", "warn", "tls_rpt", errors[0], name, {**data, "errors": list(errors)})
-            return TlsRptResult("invalid", raw=near, errors=errors, findings=(finding,))
+        return done("error", finding, errors=(failure,))
+    found = txt_fields.candidates(getattr(answer, "txt_strings", ()) or (), VERSION)
+    if len(found.kept) > 1:
+        detail = (f"{name} has {len(found.kept)} records starting with {VERSION}; senders then send no reports "
+                  f"({RFC})")
+        finding = Finding("tls_rpt.multiple", "warn", "tls_rpt", detail, name, {**data, "records": list(found.kept)})
+        return done("multiple", finding, raw=found.kept, errors=(detail,))
+    if not found.kept and found.discarded:
+        errors = tuple(txt_fields.discard_error(t, VERSION, RFC) for t in found.discarded)
+        finding = Finding("tls_rpt.invalid", "warn", "tls_rpt", errors[0], name, {**data, "errors": list(errors)})
+        return done("invalid", finding, raw=found.discarded, errors=errors)
+    if not found.kept:
         if used:
             verb = "are" if len(used) > 1 else "is"
             detail = f"no TLS-RPT record at {name} although {' and '.join(used)} {verb} in use: failures go unreported"
@@ -247,16 +266,18 @@ def evaluate_tls_rpt(retrieved, dane_status=None, mta_sts_status=None) -> TlsRpt
         else:
             detail = f"no TLS-RPT record at {name}"
             severity = "info"
-        return TlsRptResult("none", findings=(Finding("tls_rpt.missing", severity, "tls_rpt", detail, name, data),))
-    record = parse_tlsrpt(ours[0])
-    findings = []
+        findings = [Finding("tls_rpt.missing", severity, "tls_rpt", detail, name, data)]
+        findings += [Finding("tls_rpt.record.ignored", "info", "tls_rpt", txt_fields.ignored_note(t, VERSION, RFC),
+                             name, data) for t in found.ignored]
+        return done("none", *findings)
+    record = parse_tlsrpt(found.kept[0])
     if not record.valid:
         detail = f"{name}: " + "; ".join(record.errors[:3])
-        findings.append(Finding("tls_rpt.invalid", "warn", "tls_rpt", detail, name,
-                                {**data, "errors": list(record.errors), "record": record.raw}))
-        return TlsRptResult("invalid", rua=record.rua, raw=ours, errors=record.errors, findings=tuple(findings))
-    findings.append(Finding("tls_rpt.valid", "pass", "tls_rpt", f"reports go to {', '.join(record.rua)}", name,
-                            {**data, "rua": list(record.rua)}))
+        finding = Finding("tls_rpt.invalid", "warn", "tls_rpt", detail, name,
+                          {**data, "errors": list(record.errors), "record": record.raw})
+        return done("invalid", finding, rua=record.rua, raw=found.kept, errors=record.errors)
+    findings = [Finding("tls_rpt.valid", "pass", "tls_rpt", f"reports go to {', '.join(record.rua)}", name,
+                        {**data, "rua": list(record.rua)})]
     if len(record.rua) > 1:
         findings.append(Finding(
             "tls_rpt.rua.multiple", "info", "tls_rpt",
@@ -264,4 +285,25 @@ def evaluate_tls_rpt(retrieved, dane_status=None, mta_sts_status=None) -> TlsRpt
             {**data, "rua": list(record.rua)}))
     for warning in record.warnings:
         findings.append(Finding("tls_rpt.record.warning", "info", "tls_rpt", warning, name, data))
-    return TlsRptResult("valid", rua=record.rua, raw=ours, findings=tuple(findings))
+    return done("valid", *findings, rua=record.rua, raw=found.kept)
+
+
+# --- what run.py schedules and evaluates (checker/engine/protocol.py) --------------------
+
+def _start(check):
+    check.submit("tls_rpt", ("tls_rpt",), retrieve_tls_rpt, check.domain, check.resolver, check.deadline)
+
+
+def _evaluate(check, results):
+    dane, mta_sts = results.get("dane"), results.get("mta_sts")
+    return evaluate_tls_rpt(check.need(("tls_rpt",), "tls_rpt"), dane.status if dane is not None else None,
+                            mta_sts.status if mta_sts is not None else None)
+
+
+PROTOCOL = Protocol(
+    name="tls_rpt", label="TLS-RPT",
+    statuses={"valid": GOOD, "invalid": BAD, "none": WARN, "multiple": BAD, "error": BAD},
+    finding_codes=FINDING_CODES, references=("RFC 8460",),
+    error_section=lambda: {"status": "error", "rua": [], "raw": []},
+    start=_start, evaluate=_evaluate,
+)

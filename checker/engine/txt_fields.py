@@ -7,14 +7,24 @@ Both grammars are the same apart from the version tag and the required field:
     ext-name    = (ALPHA / DIGIT) *31(ALPHA / DIGIT / "_" / "-" / ".")
     ext-value   = 1*(%x21-3A / %x3C / %x3E-7E)   ; no SP, "=", ";" or controls
 
-Both RFCs also say that, of several TXT records, those that do not begin with
-"<version>;" are discarded. Here a record "begins" with the version followed by the
-grammar's *WSP and ";" (mox does the same): the prose and the ABNF disagree about WSP
-before the ";" (RFC 8461 erratum 6285), and the ABNF is the formal definition.
+Which TXT strings are records (one rule for both, docs/report-contract.md "Record
+selection"; RFC 8461 3.1, RFC 8460 3):
+
+1. A string is a candidate record when it begins with the exact, case-sensitive version
+   text ("v=STSv1", "v=TLSRPTv1"). Anything else (other case, leading space, another
+   version such as "v=STSv2") is not a record of this kind: alone it means "no record",
+   beside a record it is ignored. A near miss is still named, so its author learns why.
+2. When the name has several TXT records, the RFCs' discard rule applies literally:
+   records that do not begin with "<version>;" are discarded; more than one left is
+   `multiple`, none left although a candidate was discarded is `invalid`.
+3. The one remaining candidate is parsed by the ABNF; one that fails ("v=STSv1" alone,
+   "v=STSv1 id=1", "v=STSv10;...") is `invalid`. The ABNF allows WSP before the first
+   ";" (RFC 8461 erratum 6285 notes the prose does not): valid, with a warning.
 
 Pure functions; never raise on any input (the text comes from strangers' DNS).
 """
 import re
+from dataclasses import dataclass
 
 WSP = " \t"
 EXT_NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9_.\-]{0,31}")
@@ -39,18 +49,53 @@ def is_record(txt: str, version: str) -> bool:
 
 
 def looks_like(txt: str, version: str) -> bool:
-    """A near miss, e.g. "v=STSV1;", " v=STSv1;" or "v=STSv1": senders ignore it.
-    Another version ("v=STSv10;") is not one."""
+    """A near miss that is no candidate, e.g. "v=STSV1;" or " v=STSv1;": senders ignore it.
+    Another version ("v=STSv2;") is not one."""
     stripped = txt.strip(WSP)
     after = stripped[len(version):len(version) + 1]
-    return (not is_record(txt, version) and stripped.lower().startswith(version.lower())
+    return (not txt.startswith(version) and stripped.lower().startswith(version.lower())
             and not (after.isascii() and after.isalnum()))
+
+
+@dataclass(frozen=True)
+class Candidates:
+    """The TXT strings at one name, sorted by the selection rule (module docstring)."""
+    kept: tuple[str, ...]        # candidates senders go on with (exactly one: the record)
+    discarded: tuple[str, ...]   # candidates the discard rule dropped (several TXT records)
+    ignored: tuple[str, ...]     # near misses: not records, named for a hint
+
+
+def candidates(txt_strings, version: str) -> Candidates:
+    strings = tuple(txt_strings)
+    begins = tuple(t for t in strings if t.startswith(version))
+    kept = tuple(t for t in begins if t.startswith(version + ";")) if len(strings) > 1 else begins
+    discarded = tuple(t for t in begins if t not in kept)
+    ignored = tuple(t for t in strings if looks_like(t, version))
+    return Candidates(kept, discarded, ignored)
+
+
+def discard_error(txt: str, version: str, rfc: str) -> str:
+    return (f"record {show(txt)} is discarded: beside other TXT records only a record beginning with "
+            f"exactly '{version};' counts ({rfc})")
+
+
+def ignored_note(txt: str, version: str, rfc: str) -> str:
+    stripped = txt.strip(WSP)
+    if stripped != txt and stripped.startswith(version):
+        why = f"it has whitespace before {version}"
+    else:
+        why = f"it does not begin with exactly '{version}' (the version is case-sensitive)"
+    return f"the TXT string {show(txt)} is not a record: {why}; senders ignore it ({rfc})"
 
 
 def near_miss_error(txt: str, version: str, required: str, rfc: str) -> str:
     if txt.startswith(version):
-        if not txt[len(version):].strip(WSP):
+        rest = txt[len(version):]
+        if not rest.strip(WSP):
             return f"record {show(txt)} has no fields: required field {required} is missing ({rfc}); senders ignore it"
+        if rest[0].isascii() and rest[0].isalnum():
+            return (f"record {show(txt)}: '{version}' is followed by {show(rest[0])}, expected ';' "
+                    f"(another version is no record of this one) ({rfc}); senders ignore it")
         return f"record {show(txt)}: expected ';' after '{version}' ({rfc}); senders ignore it"
     stripped = txt.strip(WSP)
     if stripped != txt and is_record(stripped, version):

@@ -1,11 +1,11 @@
 """The report's sections and how bad each status word is: the one place monitoring reads them.
 
-The section list is the presenter's (checker/presenter.py PARTS); when the protocol registry
-lands, this module is where monitoring takes it from instead.
+The section list is the protocol registry's (checker/engine/registry.py), in report order.
 """
 from .. import presenter
+from ..engine.registry import PROTOCOLS
 
-SECTIONS = tuple(presenter.PARTS)  # (key, label), in report order
+SECTIONS = tuple((protocol.section, protocol.label) for protocol in PROTOCOLS)  # (key, label)
 LABELS = dict(SECTIONS)
 
 # Higher is worse. A word not listed (a newer engine's) never counts as a change for the worse.
@@ -21,12 +21,8 @@ GRADE_RANK = {"A+": 0, "A": 1, "B": 2, "C": 3, "D": 4, "E": 5, "F": 6}
 
 
 def status(report: dict, key: str) -> str | None:
-    """The section's status word (STARTTLS has none in the contract: derived like the report page)."""
-    part = presenter.as_dict(presenter.as_dict(report).get(key))
-    if key == "starttls":
-        return presenter.starttls_status(part)
-    value = part.get("status")
-    return value if isinstance(value, str) else None
+    """The section's status word, read as the report page reads it (old reports included)."""
+    return presenter.part_status(key, presenter.as_dict(presenter.as_dict(report).get(key)))
 
 
 def statuses(report: dict) -> dict:

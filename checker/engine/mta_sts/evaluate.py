@@ -1,16 +1,19 @@
 """Pure evaluation of retrieved MTA-STS data: the contract's `mta_sts` section + findings."""
 import hashlib
 import ipaddress
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 from ..findings import Finding
-from .fetch import POLICY_PATH, MtaStsRetrieved, _failure
+from ..mx import MxResult
+from ..protocol import Evaluated
+from ..starttls import StarttlsResult
+from .fetch import MtaStsRetrieved, _failure
 from .matching import coverage, mx_matches, unused_patterns
-from .policy import Policy, parse_policy
-from .record import is_sts_record, select_record
+from .policy import POLICY_PATH, RECOMMENDED_MAX_AGE, Policy, parse_policy, suggested_policy
+from .record import VERSION, select_record
 
 WEEK = 604800
-RECOMMENDED_MAX_AGE = 1209600  # common guidance for enforce: at least two weeks
+SUGGESTED_RECORD = f"{VERSION}; id=<YYYYMMDDhhmm>"
 
 FINDING_CODES = {
     "mta_sts.valid": "A valid MTA-STS record and policy are published",
@@ -20,6 +23,7 @@ FINDING_CODES = {
     "mta_sts.record.invalid": "The _mta-sts TXT record breaks the RFC 8461 grammar: senders ignore MTA-STS",
     "mta_sts.record.multiple": "More than one v=STSv1 TXT record: senders ignore MTA-STS",
     "mta_sts.record.warning": "The _mta-sts TXT record works but has a questionable detail",
+    "mta_sts.record.ignored": "A TXT string at _mta-sts looks like an MTA-STS record but is not one (case, leading space)",
     "mta_sts.policy_host.missing": "mta-sts.<domain> does not resolve: the policy cannot be fetched",
     "mta_sts.policy_host.not_public": "mta-sts.<domain> has only non-public addresses",
     "mta_sts.policy.dns": "The policy host name could not be resolved",
@@ -52,7 +56,6 @@ class MtaStsResult:
     policy_host: dict
     policy: dict
     mx_coverage: dict
-    findings: tuple[Finding, ...] = field(default=())
 
     def as_dict(self) -> dict:
         return {
@@ -64,63 +67,31 @@ class MtaStsResult:
         }
 
 
-def _accepts_mail(mx) -> bool:
-    """False for a null MX (RFC 7505) or a domain that does not exist: nothing to protect."""
-    status = mx.get("status") if isinstance(mx, dict) else getattr(mx, "status", None)
-    return status not in ("null", "nxdomain")
-
-
-def _mx_names(mx) -> list[str]:
-    """MX host names from an MxResult, a list of MxHost / dicts / names, or None."""
-    if mx is None:
-        return []
-    if isinstance(mx, dict):
-        mx = mx.get("hosts", ())
-    elif hasattr(mx, "hosts"):
-        mx = mx.hosts
+def _mx_names(mx: MxResult | None) -> list[str]:
     names = []
-    for host in mx or ():
-        name = host if isinstance(host, str) else (host.get("name") if isinstance(host, dict) else host.name)
-        if name and name.rstrip(".").lower() not in names:
-            names.append(name.rstrip(".").lower())
+    for host in mx.hosts if mx is not None else ():
+        name = host.name.rstrip(".").lower()
+        if name and name not in names:
+            names.append(name)
     return names
 
 
-def _get(obj, key, default=None):
-    if isinstance(obj, dict):
-        return obj.get(key, default)
-    return getattr(obj, key, default)
-
-
-def _starttls_hosts(starttls) -> list[dict]:
-    """Per-address probe facts {name, address, status, webpki_valid, webpki_error} from
-    the starttls result (object, its as_dict(), or the contract section)."""
-    if starttls is None:
-        return []
-    if not isinstance(starttls, (dict, list, tuple)) and hasattr(starttls, "as_dict"):
-        starttls = starttls.as_dict()
-    hosts = _get(starttls, "hosts", starttls if isinstance(starttls, (list, tuple)) else ())
+def _probe_facts(starttls: StarttlsResult | None) -> list[dict]:
+    """Per-address probe facts {name, address, status, webpki_valid, webpki_error}."""
     facts = []
-    for host in hosts or ():
-        certificate = _get(host, "certificate")
-        facts.append({
-            "name": str(_get(host, "name") or _get(host, "host") or "").rstrip(".").lower(),
-            "address": _get(host, "address"),
-            "status": _get(host, "status"),
-            "webpki_valid": _get(certificate, "webpki_valid") if certificate is not None else None,
-            "webpki_error": _get(certificate, "webpki_error") if certificate is not None else None,
-        })
+    for host in starttls.hosts if starttls is not None else ():
+        certificate = host.certificate or {}
+        facts.append({"name": host.name.rstrip(".").lower(), "address": host.address, "status": host.status,
+                      "webpki_valid": certificate.get("webpki_valid"),
+                      "webpki_error": certificate.get("webpki_error")})
     return facts
 
 
-def suggested_policy(mode: str, mx_hosts, max_age: int) -> str:
-    lines = ["version: STSv1", f"mode: {mode}"] + [f"mx: {h}" for h in mx_hosts] + [f"max_age: {max_age}"]
-    return "\n".join(lines) + "\n"
-
-
-def evaluate_mta_sts(retrieved: MtaStsRetrieved, mx_hosts=None, starttls_result=None) -> MtaStsResult:
+def evaluate_mta_sts(retrieved: MtaStsRetrieved, mx: MxResult | None = None,
+                     starttls: StarttlsResult | None = None) -> Evaluated:
+    """mx: the MX result (None when that check failed); starttls: the STARTTLS result."""
     domain = retrieved.domain
-    names = _mx_names(mx_hosts)
+    names = _mx_names(mx)
     findings: list[Finding] = []
     record_name = f"_mta-sts.{domain}"
     policy_url = f"https://mta-sts.{domain}{POLICY_PATH}"
@@ -133,15 +104,20 @@ def evaluate_mta_sts(retrieved: MtaStsRetrieved, mx_hosts=None, starttls_result=
     answer = retrieved.record_answer
     lookup_error = retrieved.record_error or _failure(answer)
     raw = list(getattr(answer, "txt_strings", ()) or ()) if not lookup_error else []
+    kept: tuple[str, ...] = ()
     if lookup_error:
         record = {"status": "error", "id": None, "raw": [], "errors": [lookup_error]}
     else:
         selection = select_record(raw)
+        kept = selection.sts_records
         rec = selection.record
         record = {"status": selection.status, "id": rec.id if rec and rec.valid else None, "raw": raw,
                   "errors": list(selection.errors)}
         for warning in rec.warnings if rec else ():
             add("mta_sts.record.warning", "info", warning, record_name, record=rec.raw)
+        if selection.status == "missing":
+            for note in selection.ignored:
+                add("mta_sts.record.ignored", "info", note, record_name)
 
     # -- the policy host and the fetch (RFC 8461 3.3)
     host = retrieved.policy_host
@@ -177,44 +153,43 @@ def evaluate_mta_sts(retrieved: MtaStsRetrieved, mx_hosts=None, starttls_result=
 
     mode = parsed.mode if parsed is not None else None
     max_age = parsed.max_age if parsed is not None else None
-    fix_policy = suggested_policy("enforce", names,
-                                  max(max_age or 0, RECOMMENDED_MAX_AGE))
+    fix_policy = suggested_policy(names, "enforce", max(max_age or 0, RECOMMENDED_MAX_AGE))
     base["suggested_policy"] = fix_policy
 
     if status == "error":
         add("mta_sts.error", "warn", f"TXT lookup of {record_name} failed: {lookup_error or host.detail}",
             record_name)
-    elif status == "none" and not _accepts_mail(mx_hosts):
+    elif status == "none" and mx is not None and mx.status in ("null", "nxdomain"):
         add("mta_sts.none", "info", f"{domain} publishes no {record_name} TXT record and no mta-sts.{domain} "
             "host; none is needed, since the domain accepts no mail")
     elif status == "none":
         add("mta_sts.none", "warn", f"{domain} publishes no {record_name} TXT record and no mta-sts.{domain} host",
-            suggested_record="v=STSv1; id=<YYYYMMDDhhmm>")
-    _record_findings(add, record, host, record_name)
+            suggested_record=SUGGESTED_RECORD)
+    _record_findings(add, record, host, record_name, kept)
     _fetch_findings(add, retrieved, fetch, record)
     if parsed is not None:
-        _policy_findings(add, parsed, names, covered, uncovered, _starttls_hosts(starttls_result), policy_url)
+        _policy_findings(add, parsed, names, covered, uncovered, _probe_facts(starttls), policy_url)
     if status == "valid":
         add("mta_sts.valid", "pass",
             f"policy id {record['id']} in mode {mode}, max_age {max_age}, mx {', '.join(parsed.mx) or '(none)'}",
             policy_url, mode=mode, max_age=max_age, mx=list(parsed.mx))
-    return MtaStsResult(status, record, policy_host, policy, mx_coverage, tuple(findings))
+    return Evaluated(MtaStsResult(status, record, policy_host, policy, mx_coverage), tuple(findings))
 
 
-def _record_findings(add, record, host, record_name):
+def _record_findings(add, record, host, record_name, kept):
     status = record["status"]
     if status == "missing" and host.status == "resolves":
         add("mta_sts.record.missing", "fail",
             f"mta-sts host exists but {record_name} has no v=STSv1 TXT record, so senders never fetch the policy",
-            record_name, suggested_record="v=STSv1; id=<YYYYMMDDhhmm>")
+            record_name, suggested_record=SUGGESTED_RECORD)
     elif status == "invalid":
         add("mta_sts.record.invalid", "fail", f"{record_name}: " + "; ".join(record["errors"][:3]), record_name,
-            errors=record["errors"], raw=record["raw"], suggested_record="v=STSv1; id=<YYYYMMDDhhmm>")
+            errors=record["errors"], raw=record["raw"], suggested_record=SUGGESTED_RECORD)
     elif status == "multiple":
-        sts = [t for t in record["raw"] if is_sts_record(t)]
+        sts = list(kept)
         add("mta_sts.record.multiple", "fail",
             f"{record_name} has {len(sts)} v=STSv1 records; senders ignore them all (RFC 8461 3.1)",
-            record_name, records=sts, suggested_record="v=STSv1; id=<YYYYMMDDhhmm>")
+            record_name, records=sts, suggested_record=SUGGESTED_RECORD)
 
 
 def _fetch_findings(add, retrieved, fetch, record):

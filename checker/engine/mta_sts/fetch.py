@@ -10,8 +10,8 @@ from dataclasses import dataclass
 
 from .. import addresses as address_policy
 from .. import net
-
-POLICY_PATH = "/.well-known/mta-sts.txt"
+from .policy import POLICY_PATH
+from .record import VERSION
 MAX_POLICY_BYTES = 65536      # RFC 8461 3.3 does not fix one; 64 KiB is the architecture's cap
 FETCH_BUDGET = 10.0           # total seconds for the policy fetch, all addresses together
 MAX_ATTEMPTS = 2              # a second address only after a refused connection
@@ -180,7 +180,7 @@ def retrieve_mta_sts(domain: str, resolver, config, deadline: float, executor=No
     if host.status == "resolves":
         fetch = fetch_policy(host, config, deadline)
     elif host.status == "missing" and record_answer is not None and any(
-            t.startswith("v=STSv1") for t in getattr(record_answer, "txt_strings", ())):
+            t.startswith(VERSION) for t in getattr(record_answer, "txt_strings", ())):
         # A record points senders at a host that does not exist: the thesis's "dns" row.
         fetch = PolicyFetch(f"https://{host.name}{POLICY_PATH}", "dns", detail=host.detail)
     elif host.status == "error":

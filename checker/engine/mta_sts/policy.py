@@ -19,7 +19,9 @@ from dataclasses import dataclass
 
 from .record import show
 
+POLICY_PATH = "/.well-known/mta-sts.txt"  # RFC 8461 3.3
 MAX_AGE_LIMIT = 31557600  # RFC 8461 3.2: "maximum value of 31557600"
+RECOMMENDED_MAX_AGE = 1209600  # two weeks: common guidance for enforce, in the range RFC 8461 3.2 suggests
 MODES = ("enforce", "testing", "none")
 KNOWN = ("version", "mode", "max_age", "mx")
 MAX_ERRORS = 25  # a 64 KiB body of garbage must not make a 10 000-line report
@@ -239,3 +241,11 @@ def parse_policy(body) -> Policy:
         problems=tuple(problems),
         warnings=tuple(warnings[:MAX_ERRORS]),
     )
+
+
+def suggested_policy(mx_hosts, mode: str, max_age: int) -> str:
+    """The complete policy body we suggest: CRLF line ends (RFC 8461 3.2: "CRLF-separated
+    key/value pairs"; its ABNF also accepts a bare LF). The one builder, for the report's
+    findings and for the remediation texts."""
+    lines = ["version: STSv1", f"mode: {mode}", *[f"mx: {host}" for host in mx_hosts], f"max_age: {max_age}"]
+    return "\r\n".join(lines) + "\r\n"

@@ -44,11 +44,6 @@ def is_sts_record(txt: str) -> bool:
     return txt_fields.is_record(txt, VERSION)
 
 
-def looks_like_sts_record(txt: str) -> bool:
-    """A near miss, e.g. "v=STSV1;", " v=STSv1;" or "v=STSv1": senders ignore it, its author meant it."""
-    return txt_fields.looks_like(txt, VERSION)
-
-
 def near_miss_error(txt: str) -> str:
     return txt_fields.near_miss_error(txt, VERSION, "id", RFC)
 
@@ -63,7 +58,7 @@ def _id_error(field: str) -> str | None:
 
 
 def parse_record(txt: str) -> StsRecord:
-    """Parse one TXT string (a near miss comes back with the reason senders ignore it)."""
+    """Parse one candidate TXT string by the ABNF (one that fails comes back with the reason)."""
     if not is_sts_record(txt):
         return StsRecord(txt, None, (), (near_miss_error(txt),), ())
     fields, errors = txt_fields.split_fields(txt, VERSION, RFC)
@@ -102,23 +97,23 @@ class RecordSelection:
 
     status: str                       # valid | invalid | missing | multiple (contract words)
     record: StsRecord | None          # the single STS record, when there is exactly one
-    sts_records: tuple[str, ...]      # every string beginning with v=STSv1 *WSP ";"
+    sts_records: tuple[str, ...]      # the candidates senders go on with
     errors: tuple[str, ...]
+    ignored: tuple[str, ...] = ()     # near misses that are not records (txt_fields.ignored_note)
 
 
 def select_record(txt_strings) -> RecordSelection:
-    """RFC 8461 3.1: discard strings not beginning with "v=STSv1;"; exactly one must remain."""
-    txt_strings = tuple(txt_strings)
-    sts = tuple(t for t in txt_strings if is_sts_record(t))
-    if len(sts) > 1:
+    """The selection rule of txt_fields (RFC 8461 3.1): exactly one candidate must remain."""
+    found = txt_fields.candidates(txt_strings, VERSION)
+    notes = tuple(txt_fields.ignored_note(t, VERSION, RFC) for t in found.ignored)
+    if len(found.kept) > 1:
         return RecordSelection(
-            "multiple", None, sts,
-            (f"{len(sts)} records begin with 'v=STSv1;'; senders then assume no MTA-STS (RFC 8461 3.1)",),
-        )
-    if len(sts) == 1:
-        record = parse_record(sts[0])
-        return RecordSelection("valid" if record.valid else "invalid", record, sts, record.errors)
-    near = tuple(t for t in txt_strings if looks_like_sts_record(t))
-    if near:
-        return RecordSelection("invalid", None, (), tuple(near_miss_error(t) for t in near))
-    return RecordSelection("missing", None, (), ())
+            "multiple", None, found.kept,
+            (f"{len(found.kept)} records begin with '{VERSION};'; senders then assume no MTA-STS ({RFC})",), notes)
+    if len(found.kept) == 1:
+        record = parse_record(found.kept[0])
+        return RecordSelection("valid" if record.valid else "invalid", record, found.kept, record.errors, notes)
+    if found.discarded:
+        return RecordSelection("invalid", None, (), tuple(txt_fields.discard_error(t, VERSION, RFC)
+                                                         for t in found.discarded), notes)
+    return RecordSelection("missing", None, (), (), notes)

@@ -1,141 +1,21 @@
-"""python manage.py checkdomain DOMAIN [--json]
-
-Exit status: 0 when a report was produced (whatever the grade), 2 for input that is not a
-domain (one line on stderr), 1 when the checker's own configuration is unusable.
-
-A resolver that does not validate DNSSEC (CHECKER_RESOLVER) still gives a report, with
-DNSSEC statuses `error` (never `insecure`, RFC 6840 5.7); a warning line on stderr says so
-in both output modes, so that --json users see it too.
-"""
-import json
+"""python manage.py checkdomain DOMAIN [--json]: the engine from the command line (checker/cli.py)."""
 import sys
 
-from django.conf import settings
 from django.core.management.base import BaseCommand
 
-from checker.engine.config import ConfigError, EngineConfig
-from checker.engine.names import InvalidDomain
-from checker.presenter import HIDDEN, visible
-
-MARKS = {"fail": "FAIL", "warn": "WARN", "info": "info", "pass": " ok "}
-TITLES = {"dnssec": "DNSSEC", "mx": "MX", "starttls": "STARTTLS", "dane": "DANE", "mta_sts": "MTA-STS",
-          "tls_rpt": "TLS-RPT"}
-
-
-def engine_config():
-    error = getattr(settings, "CHECKER_CONFIG_ERROR", None)
-    if error:
-        raise ConfigError(error)
-    config = getattr(settings, "CHECKER_CONFIG", None)
-    return config if config is not None else EngineConfig.from_env()
-
-
-def produce_report(domain: str, config) -> dict:
-    try:
-        from checker.pipeline import full_report
-    except ImportError:
-        from checker.engine.run import check_domain as full_report
-    return full_report(domain, config)
+from checker import cli
+from checker.cli import render_json, render_text  # noqa: F401  (the command's rendering, for tests)
 
 
 class Command(BaseCommand):
     # The CLI needs no web configuration (SECRET_KEY, hosts): only the engine's settings.
     requires_system_checks = []
-    help = "Check the mail transport security of DOMAIN (DNSSEC, MX, STARTTLS, DANE, MTA-STS, TLS-RPT)."
+    help = cli.HELP
 
     def add_arguments(self, parser):
-        parser.add_argument("domain", help="domain, mail address or URL (e.g. example.fi)")
-        parser.add_argument("--json", action="store_true", help="print the report contract JSON")
+        cli.add_arguments(parser)
 
     def handle(self, *args, **options):
-        try:
-            config = engine_config()
-        except ConfigError as exc:
-            self.stderr.write(f"checkdomain: configuration error: {exc}")
-            sys.exit(1)
-        try:
-            report = produce_report(options["domain"], config)
-        except InvalidDomain as exc:
-            self.stderr.write(f"checkdomain: {exc}")
-            sys.exit(2)
-        if (report.get("dnssec") or {}).get("resolver_validates") is False:
-            self.stderr.write("checkdomain: warning: the configured resolver does not validate DNSSEC "
-                              "(no AD for the root DNSKEY); DNSSEC results are errors. Set CHECKER_RESOLVER "
-                              "to a validating resolver.")
-        if options["json"]:
-            self.stdout.write(render_json(report))
-        else:
-            self.stdout.write(render_text(report))
-
-
-def render_json(report: dict) -> str:
-    """The contract JSON. json.dumps escapes C0 controls itself; C1 controls (CSI), bidi
-    overrides and the other HIDDEN characters become \\u escapes too (same JSON value),
-    so the output is safe to print on a terminal."""
-    text = json.dumps(report, indent=2, ensure_ascii=False)
-    return HIDDEN.sub(lambda match: f"\\u{ord(match.group()):04x}", text)
-
-
-def _line(label, value):
-    return f"  {label:<13} {value}"
-
-
-def _section_lines(name, section) -> list[str]:
-    section = section or {}
-    lines = [f"{TITLES[name]}: {section.get('status', '-')}"]
-    if name == "dnssec":
-        lines.append(_line("DS at parent", "yes" if section.get("ds_present") else "no"))
-        if section.get("reason"):
-            lines.append(_line("reason", section["reason"]))
-    elif name == "mx":
-        for host in section.get("hosts") or []:
-            addresses = ", ".join(host.get("addresses") or []) or "no addresses"
-            lines.append(_line(f"{host.get('preference')}", f"{host.get('name')}  [{addresses}]  "
-                               f"dnssec {host.get('dnssec')}"))
-    elif name == "starttls":
-        for host in section.get("hosts") or []:
-            cert = host.get("certificate") or {}
-            webpki = ""
-            if cert:
-                webpki = "  WebPKI ok" if cert.get("webpki_valid") else f"  WebPKI: {cert.get('webpki_error')}"
-            lines.append(_line(host.get("status", "-"), f"{host.get('name')} {host.get('address')} "
-                               f"{host.get('tls_version') or ''}{webpki}"))
-    elif name == "dane":
-        lines.append(_line("verified", section.get("verified", "-")))
-        for host in section.get("hosts") or []:
-            lines.append(_line(host.get("tlsa", "-"), f"{host.get('name')}  match {host.get('match')}"))
-    elif name == "mta_sts":
-        record = section.get("record") or {}
-        policy = section.get("policy") or {}
-        lines.append(_line("record", f"{record.get('status')}  id={record.get('id')}"))
-        lines.append(_line("policy host", (section.get("policy_host") or {}).get("status")))
-        fetch = f" ({policy.get('fetch_error')})" if policy.get("fetch_error") else ""
-        lines.append(_line("policy", f"{policy.get('status')}{fetch}  mode={policy.get('mode')} "
-                                     f"max_age={policy.get('max_age')}"))
-        coverage = section.get("mx_coverage") or {}
-        if coverage.get("uncovered"):
-            lines.append(_line("not covered", ", ".join(coverage["uncovered"])))
-    elif name == "tls_rpt":
-        if section.get("rua"):
-            lines.append(_line("rua", ", ".join(section["rua"])))
-    return lines
-
-
-def render_text(report: dict) -> str:
-    grade = report.get("grade")
-    head = f"{report.get('domain')}  grade {grade} ({report.get('score')}/100)" if grade else \
-        f"{report.get('domain')}  not graded"
-    out = [head, f"checked {report.get('checked_at')} in {report.get('duration_ms')} ms", ""]
-    for name in TITLES:
-        out.extend(_section_lines(name, report.get(name)))
-        findings = [f for f in report.get("findings") or [] if f.get("protocol") == name]
-        for finding in findings:
-            title = finding.get("title") or finding.get("code")
-            out.append(f"  [{MARKS.get(finding.get('severity'), '?')}] {title}: {finding.get('detail')}")
-            if finding.get("severity") in ("fail", "warn") and finding.get("remediation"):
-                lines = str(finding["remediation"]).strip().splitlines()
-                out.extend(("         fix: " if i == 0 else "         ") + line for i, line in enumerate(lines))
-        out.append("")
-    # Everything may come from DNS, SMTP or HTTP: no control character (ESC, CR, ...), bidi
-    # override or stray newline reaches the terminal, each output line is one line.
-    return "\n".join(visible(str(line), newlines=False) for line in out).rstrip() + "\n"
+        status = cli.run(options["domain"], options["json"], self.stdout, self.stderr)
+        if status:
+            sys.exit(status)
