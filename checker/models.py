@@ -2,6 +2,8 @@ import uuid
 
 from django.db import models
 
+from .summary import summarise
+
 
 def without_nul(value):
     """`value` (a report: any JSON value) with every NUL written as the text \\x00.
@@ -49,8 +51,34 @@ class Check(models.Model):
     mta_sts_status = models.CharField(max_length=16, blank=True, db_index=True)
     tls_rpt_status = models.CharField(max_length=16, blank=True, db_index=True)
 
+    # Where the check came from, for the statistics' source filter (checker/stats/).
+    class Source(models.TextChoices):
+        WEB = "web"
+        API = "api"
+        SURVEY = "survey"
+
+    source = models.CharField(max_length=8, choices=Source.choices, default=Source.WEB, db_index=True)
+    survey = models.CharField(max_length=100, null=True, blank=True, db_index=True)  # survey run label
+    # Statistics columns, filled from checker.summary.summarise(report) by apply_report.
+    ds_present = models.BooleanField(null=True, blank=True, db_index=True)
+    starttls_coverage = models.CharField(max_length=16, blank=True, db_index=True)
+    tls_version_min = models.CharField(max_length=8, blank=True, db_index=True)
+    webpki_coverage = models.CharField(max_length=16, blank=True, db_index=True)
+    dane_verified = models.CharField(max_length=16, blank=True, db_index=True)
+    mta_sts_host = models.CharField(max_length=16, blank=True, db_index=True)
+    mta_sts_policy = models.CharField(max_length=16, blank=True, db_index=True)
+    mta_sts_fetch_error = models.CharField(max_length=16, blank=True, db_index=True)
+    mta_sts_mode = models.CharField(max_length=8, blank=True, db_index=True)
+    mta_sts_record = models.CharField(max_length=16, blank=True, db_index=True)
+    finding_codes = models.JSONField(default=list, blank=True)  # fail/warn finding codes
+
     class Meta:
-        indexes = [models.Index(fields=["domain", "-created_at"])]
+        indexes = [
+            models.Index(fields=["domain", "-created_at"]),
+            # The statistics pick each domain's latest finished check (checker/stats/queries.py).
+            models.Index(fields=["domain", "status", "created_at"], name="check_domain_status_created"),
+            models.Index(fields=["status", "created_at"], name="check_status_created"),
+        ]
         ordering = ["-created_at"]
 
     def __str__(self):
@@ -74,3 +102,5 @@ class Check(models.Model):
             value = part.get("status") if isinstance(part, dict) else None
             limit = self._meta.get_field(column).max_length
             setattr(self, column, value if isinstance(value, str) and len(value) <= limit else "")
+        for column, value in summarise(report).items():
+            setattr(self, column, value)
