@@ -7,6 +7,8 @@ from django.utils.html import format_html
 
 from .models import Check
 
+admin.site.site_header = admin.site.site_title = "Mail checker administration"
+
 
 @admin.register(Check)
 class CheckAdmin(admin.ModelAdmin):
