@@ -71,6 +71,8 @@ class Check(models.Model):
     mta_sts_mode = models.CharField(max_length=8, blank=True, db_index=True)
     mta_sts_record = models.CharField(max_length=16, blank=True, db_index=True)
     finding_codes = models.JSONField(default=list, blank=True)  # fail/warn finding codes
+    # The newest done check of its domain (kept by checker/stats/latest.py).
+    latest = models.BooleanField(default=False)
 
     class Meta:
         indexes = [
@@ -78,6 +80,7 @@ class Check(models.Model):
             # The statistics pick each domain's latest finished check (checker/stats/queries.py).
             models.Index(fields=["domain", "status", "created_at"], name="check_domain_status_created"),
             models.Index(fields=["status", "created_at"], name="check_status_created"),
+            models.Index(fields=["latest", "created_at"], name="check_latest_created"),
         ]
         ordering = ["-created_at"]
 
