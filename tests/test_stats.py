@@ -400,3 +400,23 @@ def test_the_flag_and_the_subquery_pick_the_same_checks(population):
     assert "EXISTS" not in str(by_flag.query) and "EXISTS" in str(by_subquery.query)
     assert set(by_flag.values_list("pk", flat=True)) == set(by_subquery.values_list("pk", flat=True))
     assert tables.counts(by_flag) == tables.counts(by_subquery)
+
+
+@pytest.mark.django_db(transaction=True)
+def test_outside_a_transaction_the_queries_run_side_by_side_with_the_same_numbers(client, population, monkeypatch):
+    import threading
+
+    threads = []
+    counts = tables.counts
+
+    def recording(checks):
+        threads.append(threading.current_thread().name)
+        return counts(checks)
+
+    monkeypatch.setattr(tables, "counts", recording)
+    client.force_login(User.objects.create_user("viewer2", password="pw", is_staff=True))
+    shown = page_rows(client.get("/admin/stats/?window=all").content.decode())
+    assert threads and threads[0].startswith("stats")
+    numbers = {table: {key: (count, percent.split("%")[0]) for key, (count, percent) in rows.items()}
+               for table, rows in shown.items()}
+    assert numbers == expected_rows()

@@ -189,9 +189,14 @@ def _unique_specs() -> dict[str, Q]:
 
 
 def counts(checks) -> dict[str, int]:
-    """Every row's count in one query (conditional aggregation over the summary columns)."""
-    aggregates = {key: Count("pk", filter=q) if q else Count("pk") for key, q in _unique_specs().items()}
-    return {key: value or 0 for key, value in checks.aggregate(**aggregates).items()}
+    """Every row's count in one query (conditional aggregation over the summary columns);
+    rows with the same condition share one aggregate."""
+    first_key = {}
+    for key, q in _unique_specs().items():
+        first_key.setdefault(q, key)
+    aggregates = {key: Count("pk", filter=q) if q else Count("pk") for q, key in first_key.items()}
+    result = checks.aggregate(**aggregates)
+    return {key: result[first_key[q]] or 0 for key, q in _unique_specs().items()}
 
 
 def top_codes(checks, limit: int = TOP_CODES) -> list[tuple[str, int]]:

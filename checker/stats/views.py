@@ -14,6 +14,7 @@ from django.views.decorators.http import require_GET
 
 from ..middleware import CONTENT_SECURITY_POLICY
 from . import charts, export, queries, tables
+from .concurrent import run_all
 from .forms import StatsFilterForm
 from .published import percent_text, published, shown_count
 
@@ -37,8 +38,11 @@ def threshold() -> int:
 def _compute(request):
     form = StatsFilterForm(request.GET or None, surveys=queries.survey_labels())
     filters = form.filters()
-    computed, values = tables.compute(queries.latest_per_domain(filters))
-    days = queries.per_day(filters)
+    checks = queries.latest_per_domain(filters)
+    results = run_all({"values": lambda: tables.counts(checks), "codes": lambda: tables.top_codes(checks),
+                       "days": lambda: queries.per_day(filters)})
+    values, days = results["values"], results["days"]
+    computed = tables.build(values, results["codes"])
     limit = threshold()
     meta = {
         "generated_at": timezone.now().isoformat(),
