@@ -54,10 +54,34 @@ STARTTLS = weighted([("all", 85), ("some", 3), ("none", 7), ("unreachable", 5)])
 TLS_MIN = weighted([("TLSv1.3", 60), ("TLSv1.2", 38), ("TLSv1", 2)])
 WEBPKI = weighted([("all", 55), ("some", 5), ("none", 40)])
 GRADE = weighted([("A+", 0.1), ("A", 0.5), ("B", 1), ("C", 10), ("D", 70), ("E", 12), ("F", 6.4)])
-CODES = ["dnssec.insecure", "dane.none", "mta_sts.none", "tls_rpt.missing", "starttls.certificate.untrusted",
-         "starttls.tls_version_old", "mta_sts.policy.certificate", "mta_sts.policy.timeout", "mta_sts.record.invalid",
-         "dane.partial", "dane.invalid", "dnssec.bogus", "mx.error", "starttls.not_offered", "starttls.unreachable",
-         "mta_sts.mode.testing", "tls_rpt.invalid", "mx.target_unresolvable", "dane.match.fail", "mta_sts.mx.uncovered"]
+
+
+def finding_codes(row: dict, rng: random.Random) -> list[str]:
+    """The fail/warn codes a report with these statuses would carry (as the engine derives them)."""
+    codes = {"insecure": ["dnssec.insecure"], "bogus": ["dnssec.bogus"], "error": ["dnssec.error"]}.get(
+        row["dnssec_status"], [])
+    codes += {"error": ["mx.error"], "nxdomain": ["mx.nxdomain"]}.get(row["mx_status"], [])
+    codes += {"none": ["dane.none"], "some": ["dane.partial"], "invalid": ["dane.invalid"],
+              "error": ["dane.error"]}.get(row["dane_status"], [])
+    if row["dane_verified"] == "none":
+        codes.append("dane.match.fail")
+    if row["mta_sts_host"] == "missing" and row["mta_sts_record"] == "missing":
+        codes.append("mta_sts.none")
+    if row["mta_sts_fetch_error"]:
+        codes.append("mta_sts.policy." + row["mta_sts_fetch_error"].replace("-", "_"))
+    codes += {"invalid": ["mta_sts.record.invalid"], "multiple": ["mta_sts.record.multiple"]}.get(
+        row["mta_sts_record"], [])
+    codes += {"testing": ["mta_sts.mode.testing"], "none": ["mta_sts.mode.none"]}.get(row["mta_sts_mode"], [])
+    codes += {"none": ["tls_rpt.missing"], "invalid": ["tls_rpt.invalid"]}.get(row["tls_rpt_status"], [])
+    codes += {"none": ["starttls.not_offered"], "some": ["starttls.not_offered"],
+              "unreachable": ["starttls.unreachable"]}.get(row["starttls_coverage"], [])
+    if row["webpki_coverage"] in ("none", "some"):
+        codes.append("starttls.certificate.untrusted")
+    if row["tls_version_min"] == "TLSv1":
+        codes.append("starttls.tls_version_old")
+    if rng.random() < 0.05:
+        codes.append("mx.target_unresolvable")
+    return sorted(set(codes))
 
 
 def summary_row(rng: random.Random) -> dict:
@@ -83,7 +107,6 @@ def summary_row(rng: random.Random) -> dict:
         "starttls_coverage": starttls, "tls_version_min": TLS_MIN(rng) if session else "",
         "webpki_coverage": WEBPKI(rng) if session else "not-tested",
         "grade": GRADE(rng) if mailable else None,
-        "finding_codes": sorted(rng.sample(CODES, rng.randint(2, 7))),
     }
 
 
@@ -119,7 +142,7 @@ def populate(domains: int, repeats: int, seed: int = 12) -> float:
                 "source": rng.choices(["web", "api"], [80, 20])[0], "survey": None, "latest": False,
                 **summary_row(rng),
             }
-            values["finding_codes"] = json.dumps(values["finding_codes"])
+            values["finding_codes"] = json.dumps(finding_codes(values, rng))
             yield [prep[f.name].get_db_prep_value(values[f.name], connection) if f.name in prep else values[f.name]
                    for f in fields]
 
