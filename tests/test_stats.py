@@ -420,3 +420,9 @@ def test_outside_a_transaction_the_queries_run_side_by_side_with_the_same_number
     numbers = {table: {key: (count, percent.split("%")[0]) for key, (count, percent) in rows.items()}
                for table, rows in shown.items()}
     assert numbers == expected_rows()
+
+
+def test_the_most_common_codes_are_ranked_by_count_then_code_and_capped(population):
+    checks = queries.latest_per_domain(queries.Filters.relative("all"))
+    assert tables.top_codes(checks, limit=3) == [("dane.none", 25), ("tls_rpt.missing", 25), ("dnssec.insecure", 20)]
+    assert len(tables.top_codes(checks)) == 11

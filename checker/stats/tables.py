@@ -3,8 +3,8 @@ and the most common findings, computed from a queryset of checks (one row per do
 checker/stats/queries.py picks it).
 
 `compute(checks)` runs one aggregate query (a conditional Count per row, over the indexed
-summary columns of checker/summary.py) and one for the finding codes; it never reads
-report JSON. Every row names its denominator, another row of the same computation, as the
+summary columns of checker/summary.py) and one GROUP BY for the finding codes; it never
+reads report JSON. Every row names its denominator, another row of the same computation, as the
 thesis does ("% of DNSSEC configured"). The same function serves the page, the CSV/JSON
 exports and a terminal survey report.
 """
@@ -12,7 +12,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from django.db import connection
+from collections import Counter
+
 from django.db.models import Count, Q
 
 from .. import remediation
@@ -200,18 +201,18 @@ def counts(checks) -> dict[str, int]:
 
 
 def top_codes(checks, limit: int = TOP_CODES) -> list[tuple[str, int]]:
-    """The `limit` most common fail/warn finding codes over `checks`, counted in the database by
-    unnesting the JSON list column (SQLite json_each, PostgreSQL jsonb_array_elements_text)."""
-    sql, params = checks.values("finding_codes").query.sql_with_params()
-    if connection.vendor == "postgresql":
-        unnest = "jsonb_array_elements_text(latest.finding_codes::jsonb) AS code(value)"
-    else:
-        unnest = "json_each(latest.finding_codes) AS code"
-    query = (f"SELECT code.value, COUNT(*) FROM ({sql}) AS latest, {unnest} "
-             "GROUP BY code.value ORDER BY COUNT(*) DESC, code.value LIMIT %s")
-    with connection.cursor() as cursor:
-        cursor.execute(query, (*params, limit))
-        return [(str(code), int(n)) for code, n in cursor.fetchall()]
+    """The `limit` most common fail/warn finding codes over `checks`. The database counts the
+    checks per distinct code list (GROUP BY the JSON column; a zone has a few hundred to a few
+    thousand distinct lists, since codes follow from the statuses); each list's count is then
+    added to its codes, streaming, so memory stays small. About twice as fast on SQLite as
+    unnesting every list with json_each."""
+    totals: Counter = Counter()
+    grouped = checks.values("finding_codes").annotate(n=Count("pk")).values_list("finding_codes", "n").order_by()
+    for codes, n in grouped.iterator(chunk_size=2000):
+        for code in codes if isinstance(codes, list) else ():
+            if isinstance(code, str):
+                totals[code] += n
+    return sorted(totals.items(), key=lambda item: (-item[1], item[0]))[:limit]
 
 
 def build(values: dict[str, int], codes: list[tuple[str, int]]) -> tuple[Table, ...]:
