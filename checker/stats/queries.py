@@ -78,7 +78,7 @@ def per_day(filters: Filters) -> list[tuple[dt.date, int]]:
         day = Substr("created_at", 1, 10)
     else:
         day = TruncDate("created_at", tzinfo=dt.timezone.utc)
-    rows = matching(filters).annotate(day=day).values("day").annotate(n=Count("pk")).order_by("day")
+    rows = matching(filters).annotate(day=day).values("day").annotate(n=Count("*")).order_by("day")
     return [(_as_date(row["day"]), row["n"]) for row in rows]
 
 
