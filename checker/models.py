@@ -80,7 +80,6 @@ class Check(models.Model):
             # The statistics pick each domain's latest finished check (checker/stats/queries.py).
             models.Index(fields=["domain", "status", "created_at"], name="check_domain_status_created"),
             models.Index(fields=["status", "created_at"], name="check_status_created"),
-            models.Index(fields=["latest", "created_at"], name="check_latest_created"),
         ]
         ordering = ["-created_at"]
 

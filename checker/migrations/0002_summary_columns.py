@@ -115,9 +115,5 @@ class Migration(migrations.Migration):
             model_name='check',
             index=models.Index(fields=['status', 'created_at'], name='check_status_created'),
         ),
-        migrations.AddIndex(
-            model_name='check',
-            index=models.Index(fields=['latest', 'created_at'], name='check_latest_created'),
-        ),
         migrations.RunPython(backfill, migrations.RunPython.noop),
     ]
