@@ -426,3 +426,26 @@ def test_the_most_common_codes_are_ranked_by_count_then_code_and_capped(populati
     checks = queries.latest_per_domain(queries.Filters.relative("all"))
     assert tables.top_codes(checks, limit=3) == [("dane.none", 25), ("tls_rpt.missing", 25), ("dnssec.insecure", 20)]
     assert len(tables.top_codes(checks)) == 11
+
+
+def test_sqlites_covering_index_holds_every_column_the_statistics_read(population):
+    """A column missing from it would make SQLite read each row and walk its report's overflow pages."""
+    import importlib
+
+    from django.db import connection
+    from django.db.models import Count
+
+    covering = importlib.import_module("checker.migrations.0003_stats_covering_index")
+    sql = []
+    for filters in (queries.Filters.relative("all"), queries.Filters.relative("7d", source="api", survey="x")):
+        checks = queries.latest_per_domain(filters)
+        sql.append(str(checks.values("finding_codes").annotate(n=Count("*")).query))
+        conditions = {q: key for key, q in tables._unique_specs().items()}
+        sql.append(str(checks.values("status").annotate(**{
+            key: Count("created_at", filter=q) for q, key in conditions.items() if q}).query))
+    used = set(re.findall(r'"checker_check"\."(\w+)"|U0\."(\w+)"', " ".join(sql)))
+    columns = {name for pair in used for name in pair if name}
+    assert columns and columns <= set(covering.COLUMNS), columns - set(covering.COLUMNS)
+    with connection.cursor() as cursor:
+        indexes = connection.introspection.get_constraints(cursor, "checker_check")
+    assert (covering.NAME in indexes) == (connection.vendor == "sqlite")
