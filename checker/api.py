@@ -99,7 +99,7 @@ def create_check(request):
     if request.method == "GET":
         return JsonResponse({"usage": USAGE})
     try:
-        result = submit(_read_domain(request), client_address(request))
+        result = submit(_read_domain(request), client_address(request), source=Check.Source.API)
     except BadRequest as error:
         return _error(str(error), error.status)
     except InvalidDomain as error:

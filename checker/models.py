@@ -4,6 +4,7 @@ from django.core.exceptions import FieldDoesNotExist
 from django.db import models
 
 from checker.engine.registry import PROTOCOLS
+from .summary import summarise
 
 
 def without_nul(value):
@@ -52,8 +53,37 @@ class Check(models.Model):
     mta_sts_status = models.CharField(max_length=16, blank=True, db_index=True)
     tls_rpt_status = models.CharField(max_length=16, blank=True, db_index=True)
 
+    # Where the check came from, for the statistics' source filter (checker/stats/).
+    class Source(models.TextChoices):
+        WEB = "web"
+        API = "api"
+        SURVEY = "survey"
+        MONITOR = "monitor"  # a scheduled re-check of a watched domain (checker/monitoring/)
+
+    source = models.CharField(max_length=8, choices=Source.choices, default=Source.WEB, db_index=True)
+    survey = models.CharField(max_length=100, null=True, blank=True, db_index=True)  # survey run label
+    # Statistics columns, filled from checker.summary.summarise(report) by apply_report.
+    ds_present = models.BooleanField(null=True, blank=True, db_index=True)
+    starttls_coverage = models.CharField(max_length=16, blank=True, db_index=True)
+    tls_version_min = models.CharField(max_length=8, blank=True, db_index=True)
+    webpki_coverage = models.CharField(max_length=16, blank=True, db_index=True)
+    dane_verified = models.CharField(max_length=16, blank=True, db_index=True)
+    mta_sts_host = models.CharField(max_length=16, blank=True, db_index=True)
+    mta_sts_policy = models.CharField(max_length=16, blank=True, db_index=True)
+    mta_sts_fetch_error = models.CharField(max_length=16, blank=True, db_index=True)
+    mta_sts_mode = models.CharField(max_length=8, blank=True, db_index=True)
+    mta_sts_record = models.CharField(max_length=16, blank=True, db_index=True)
+    finding_codes = models.JSONField(default=list, blank=True)  # fail/warn finding codes
+    # The newest done check of its domain (kept by checker/stats/latest.py).
+    latest = models.BooleanField(default=False)
+
     class Meta:
-        indexes = [models.Index(fields=["domain", "-created_at"])]
+        indexes = [
+            models.Index(fields=["domain", "-created_at"]),
+            # The statistics pick each domain's latest finished check (checker/stats/queries.py).
+            models.Index(fields=["domain", "status", "created_at"], name="check_domain_status_created"),
+            models.Index(fields=["status", "created_at"], name="check_status_created"),
+        ]
         ordering = ["-created_at"]
 
     def __str__(self):
@@ -80,6 +110,8 @@ class Check(models.Model):
             part = report.get(protocol.section)
             value = part.get("status") if isinstance(part, dict) else None
             setattr(self, column, value if isinstance(value, str) and len(value) <= limit else "")
+        for column, value in summarise(report).items():
+            setattr(self, column, value)
 
 
 class Watch(models.Model):

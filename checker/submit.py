@@ -96,8 +96,8 @@ def enqueue(check: Check) -> bool:
     return True
 
 
-def submit(raw_input, address: str) -> Submission:
-    """Raises InvalidDomain (message for people) or RateLimited."""
+def submit(raw_input, address: str, source: str = Check.Source.WEB) -> Submission:
+    """Raises InvalidDomain (message for people) or RateLimited. `source`: web or api (statistics filter)."""
     if not isinstance(raw_input, str):
         raise InvalidDomain("the domain must be text")
     if "\x00" in raw_input:  # the form refuses it too; PostgreSQL cannot store it
@@ -114,5 +114,5 @@ def submit(raw_input, address: str) -> Submission:
         wait = retry_after(client)
         if wait is not None:
             raise RateLimited(wait)
-        check = Check.objects.create(domain=domain, input=raw_input.strip()[:1024], client=client)
+        check = Check.objects.create(domain=domain, input=raw_input.strip()[:1024], client=client, source=source)
     return Submission(check, reused=False, enqueued=enqueue(check))

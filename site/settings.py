@@ -79,6 +79,10 @@ ALLOWED_HOSTS = [h.strip() for h in os.environ.get("ALLOWED_HOSTS", "127.0.0.1,l
 CSRF_TRUSTED_ORIGINS = [o.strip() for o in os.environ.get("CSRF_TRUSTED_ORIGINS", "").split(",") if o.strip()]
 
 INSTALLED_APPS = [
+    "django.contrib.admin",
+    "django.contrib.auth",
+    "django.contrib.sessions",
+    "django.contrib.messages",
     "django.contrib.contenttypes",
     "django.contrib.staticfiles",
     "django_rq",
@@ -88,8 +92,11 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
+    "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "checker.middleware.SecurityHeadersMiddleware",  # CSP and friends (checker/middleware.py)
 ]
@@ -105,6 +112,8 @@ TEMPLATES = [
         "OPTIONS": {
             "context_processors": [
                 "django.template.context_processors.request",
+                "django.contrib.auth.context_processors.auth",
+                "django.contrib.messages.context_processors.messages",
             ],
         },
     }
@@ -181,6 +190,9 @@ try:
 except ConfigError as error:
     CHECKER_CONFIG = EngineConfig()
     CHECKER_CONFIG_ERROR = str(error)
+
+# Staff statistics (checker/stats/): counts from 1 to this minus one are shown as "< N".
+STATS_MIN_COUNT = env_int("STATS_MIN_COUNT", 5)
 
 CHECK_REUSE_SECONDS = env_int("CHECK_REUSE_SECONDS", 120)
 CHECK_STALE_SECONDS = env_int("CHECK_STALE_SECONDS", 300)

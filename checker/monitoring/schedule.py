@@ -98,7 +98,8 @@ def tick(now: datetime | None = None, enqueue: bool = True) -> list[Check]:
             next_check_at=next_slot(row.domain, now), last_scheduled_at=now)
         if not claimed:
             continue  # another tick took it
-        check = Check.objects.create(domain=row.domain, input=row.domain, client=MONITOR_CLIENT)
+        check = Check.objects.create(domain=row.domain, input=row.domain, client=MONITOR_CLIENT,
+                                     source=Check.Source.MONITOR)
         MonitoredDomain.objects.filter(pk=row.pk).update(last_check=check)
         if enqueue:
             enqueue_scheduled(check)
