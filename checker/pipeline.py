@@ -3,5 +3,6 @@ from .engine.run import check_domain
 from .grading import grade_report
 
 
-def full_report(raw_input, config, progress=None) -> dict:
-    return grade_report(check_domain(raw_input, config, progress=progress))
+def full_report(raw_input, config, progress=None, profile="full") -> dict:
+    """profile (engine.run.PROFILES): surveys may leave out probes; the site runs "full"."""
+    return grade_report(check_domain(raw_input, config, progress=progress, profile=profile))

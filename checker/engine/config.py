@@ -75,6 +75,9 @@ class EngineConfig:
     smtp_port: int = 25
     https_port: int = 443
     check_timeout: float = 30.0
+    # Surveys only: politeness caps (limits.Limits, per process) and the HTTP User-Agent.
+    limits: object = None
+    user_agent: str | None = None
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str] | None = None) -> "EngineConfig":

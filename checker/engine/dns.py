@@ -28,6 +28,8 @@ import dns.rcode
 import dns.rdataclass
 import dns.rdatatype
 
+from . import limits
+
 SECURE, INSECURE, BOGUS, ERROR = "secure", "insecure", "bogus", "error"
 
 PER_TRY_TIMEOUT = 2.0     # seconds; a resolver that needs longer is retried once, then the next one
@@ -183,15 +185,20 @@ class Resolver:
                                              payload=EDNS_PAYLOAD, flags=flags)
             wire = message.to_wire()
             try:
-                data = _udp(wire, address, port, min(self._per_try, remaining))
-                response, malformed = _parse(data, message, rdtype)
-                if response.flags & dns.flags.TC:
-                    # RFC 7766 5: a truncated answer is retried over TCP.
-                    remaining = deadline - time.monotonic()
-                    if remaining <= 0.005:
-                        return None, False, "TIMEOUT", "truncated answer and no time left for TCP"
-                    data = _tcp(wire, address, port, min(self._per_try, remaining))
+                # A survey caps the queries in flight per resolver (limits.py): a local Unbound
+                # silently drops queries beyond about 1,000 waiting per client.
+                with limits.hold(self.config, "dns", f"{address}:{port}", deadline) as slot:
+                    if not slot:
+                        return None, False, "TIMEOUT", f"resolver {address}:{port}: no query slot before the deadline"
+                    data = _udp(wire, address, port, min(self._per_try, remaining))
                     response, malformed = _parse(data, message, rdtype)
+                    if response.flags & dns.flags.TC:
+                        # RFC 7766 5: a truncated answer is retried over TCP.
+                        remaining = deadline - time.monotonic()
+                        if remaining <= 0.005:
+                            return None, False, "TIMEOUT", "truncated answer and no time left for TCP"
+                        data = _tcp(wire, address, port, min(self._per_try, remaining))
+                        response, malformed = _parse(data, message, rdtype)
             except (socket.timeout, TimeoutError):
                 failure, detail = "TIMEOUT", f"resolver {address}:{port} did not answer in time"
                 continue

@@ -25,6 +25,11 @@ from .findings import Finding
 from .names import normalize_domain
 
 PARTS = ("dnssec", "mx", "starttls", "dane", "mta_sts", "tls_rpt")
+# What a check talks to (surveys choose; the site always runs "full"):
+# profile -> (SMTP STARTTLS probes, MTA-STS policy fetch over HTTPS). Without probes every
+# MX address is listed as starttls `skipped` ("not probed") and DANE matching `not-tested`;
+# without the fetch the policy is `not-fetched`. The DNS queries are the same in all three.
+PROFILES = {"dns": (False, False), "dns+https": (False, True), "full": (True, True)}
 MAX_WORKERS = 24
 EVALUATE_RESERVE = 0.25   # seconds kept back from the ceiling to evaluate and build the report
 SEVERITY_ORDER = {"fail": 0, "warn": 1, "info": 2, "pass": 3}
@@ -84,7 +89,8 @@ ERROR_SECTIONS = {
 
 
 class _Check:
-    def __init__(self, domain, config, progress, started):
+    def __init__(self, domain, config, progress, started, profile="full"):
+        self.probe_smtp, self.fetch_policy = PROFILES[profile]
         self.domain = domain
         self.config = config
         self.progress = progress
@@ -147,7 +153,8 @@ class _Check:
                 alias = mx_mod.secure_alias(name, lookups)
                 if alias is not None and self.modules["dane"] is not None:
                     self.submit_tlsa(self.modules["dane"], alias)
-                for address in mx_mod.probed_addresses(mx_mod.usable_addresses(lookups)):
+                addresses = mx_mod.usable_addresses(lookups) if self.probe_smtp else ()
+                for address in mx_mod.probed_addresses(addresses):
                     probe_key = ("probe", name, address)
                     self.probe_keys.append(probe_key)
                     self.submit(probe_key, net.smtp_starttls, name, address, self.config.smtp_port,
@@ -193,7 +200,7 @@ class _Check:
         # Its TXT lookup runs beside the policy host lookup on our pool; that inner wait
         # cannot deadlock because no other task of ours waits on anything.
         return mta_sts.retrieve_mta_sts(self.domain, self.resolver, self.config, self.deadline,
-                                        executor=self.pool)
+                                        executor=self.pool, fetch=self.fetch_policy)
 
     def retrieve_tlsa(self, dane, name):
         return dane.retrieve_tlsa(self.resolver, name, deadline=self.deadline)
@@ -282,6 +289,8 @@ class _Check:
     def probes(self, mx_hosts):
         """One probe per address, in host order; unfinished ones say the time ran out."""
         found = []
+        if not self.probe_smtp:
+            return ()  # the profile probes nothing: evaluate_starttls lists them as skipped
         for host in mx_hosts:
             for address in mx_mod.probed_addresses(host.addresses):
                 probe = self.values.get(("probe", host.name, address))
@@ -306,12 +315,16 @@ def _finding_dict(finding) -> dict:
     return finding.as_dict() if hasattr(finding, "as_dict") else dict(finding)
 
 
-def check_domain(raw_input: str, config, *, progress=None) -> dict:
-    """Check one domain; raises names.InvalidDomain for unusable input, otherwise always reports."""
+def check_domain(raw_input: str, config, *, progress=None, profile: str = "full") -> dict:
+    """Check one domain; raises names.InvalidDomain for unusable input, otherwise always reports.
+    `profile` (PROFILES) leaves out the SMTP probes (`dns+https`) or those and the policy
+    fetch (`dns`), for surveys."""
+    if profile not in PROFILES:
+        raise ValueError(f"unknown profile {profile!r}; one of {', '.join(PROFILES)}")
     domain = normalize_domain(raw_input)
     started = time.monotonic()
     checked_at = datetime.now(timezone.utc)
-    check = _Check(domain, config, progress, started)
+    check = _Check(domain, config, progress, started, profile)
     check.run()
     sections, findings = check.evaluate()
     check.report_progress(final=True)
