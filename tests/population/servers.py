@@ -1,0 +1,186 @@
+"""The population's SMTP and HTTPS servers, and a DNS blackhole, in one process.
+
+Run as `python -m tests.population.servers SPEC.json READY STATS.json`. One accept loop,
+a thread per connection (as tests/fakenet/servers.py). Policy servers pick the
+certificate and the answer by SNI, so a few addresses serve thousands of `mta-sts.` hosts.
+For the politeness tests the process counts, per listening address, the connections open
+at the same time (the peak) and, per name asked for (SNI / SMTP host), the connections
+made; it writes them to STATS.json twice a second when they change.
+"""
+from __future__ import annotations
+
+import json
+import os
+import selectors
+import socket
+import ssl
+import sys
+import threading
+import time
+from collections import Counter
+
+from tests.fakenet import smtp
+from tests.fakenet.https import read_request, response
+
+CONNECTION_TIMEOUT = 60
+
+
+class Stats:
+    def __init__(self, path: str):
+        self.path, self.lock, self.dirty = path, threading.Lock(), True
+        self.open, self.peak, self.names = Counter(), Counter(), Counter()
+
+    def enter(self, address: str):
+        with self.lock:
+            self.open[address] += 1
+            self.peak[address] = max(self.peak[address], self.open[address])
+            self.dirty = True
+
+    def leave(self, address: str):
+        with self.lock:
+            self.open[address] -= 1
+
+    def name(self, name: str):
+        with self.lock:
+            self.names[name.lower()] += 1
+            self.dirty = True
+
+    def writer(self):
+        while True:
+            time.sleep(0.5)
+            with self.lock:
+                if not self.dirty:
+                    continue
+                data = {"peak": dict(self.peak), "names": dict(self.names)}
+                self.dirty = False
+            tmp = self.path + ".tmp"
+            with open(tmp, "w") as handle:
+                json.dump(data, handle)
+            os.replace(tmp, self.path)
+
+
+def _context(cert: str, key: str) -> ssl.SSLContext:
+    context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+    context.load_cert_chain(cert, key)
+    return context
+
+
+class PolicySite:
+    """Every `mta-sts.` host on the policy addresses: cert and answer chosen by SNI."""
+
+    def __init__(self, spec: dict, stats: Stats):
+        self.sites = spec["sites"]            # host name -> {"status", "content_type", "body", "cert", "key"}
+        self.contexts: dict[str, ssl.SSLContext] = {}
+        self.stats = stats
+        self.default = _context(spec["default_cert"], spec["default_key"])
+        self.default.sni_callback = self._pick
+
+    def context_for(self, name: str) -> ssl.SSLContext | None:
+        site = self.sites.get(name)
+        if site is None:
+            return None
+        found = self.contexts.get(name)
+        if found is None:   # built on first use: thousands of hosts, few fetched per test
+            found = self.contexts[name] = _context(site["cert"], site["key"])
+        return found
+
+    def _pick(self, sslobj, server_name, _context):
+        sslobj.sni_name = (server_name or "").lower()   # the server side has no server_hostname
+        if server_name:
+            self.stats.name(server_name)
+            context = self.context_for(server_name.lower())
+            if context is not None:
+                sslobj.context = context
+        return None
+
+    def handle(self, sock):
+        tls = self.default.wrap_socket(sock, server_side=True)
+        path = read_request(tls)
+        if path is None:
+            return
+        site = self.sites.get(getattr(tls, "sni_name", ""))
+        if site is None or path.split("?", 1)[0] != "/.well-known/mta-sts.txt":
+            tls.sendall(response(404, "text/plain", b"not found\n"))
+        else:
+            tls.sendall(response(site["status"], site["content_type"], site["body"].encode()))
+        try:
+            tls.unwrap()
+        except (ssl.SSLError, OSError):
+            pass
+
+
+def _serve(conn, listener, stats: Stats, policy: PolicySite, contexts):
+    local = listener["address"]
+    stats.enter(local)
+    conn.setblocking(True)
+    conn.settimeout(CONNECTION_TIMEOUT)
+    try:
+        kind = listener["kind"]
+        if kind == "smtp":
+            stats.name(listener["host"])
+            smtp.handle(conn, {"behaviour": "ok", "host": listener["host"]}, 0.0, contexts[local])
+        elif kind == "policy":
+            policy.handle(conn)
+        elif kind == "wrong-cert":    # shared hosting: another name's certificate for everyone
+            context = contexts[local]
+            if context.sni_callback is None:
+                context.sni_callback = lambda sslobj, name, _ctx: stats.name(name) if name else None
+            tls = context.wrap_socket(conn, server_side=True)
+            read_request(tls)
+            tls.sendall(response(200, "text/html", b"<h1>Welcome</h1>\n"))
+        elif kind == "bad-handshake":
+            conn.recv(4096)
+            conn.sendall(b"HTTP/1.1 400 Bad Request\r\nContent-Length: 0\r\n\r\n")
+        else:  # silent (TCP) or blackhole DNS over TCP
+            smtp.drain(conn)
+    except (OSError, ssl.SSLError):
+        pass
+    finally:
+        stats.leave(local)
+        try:
+            conn.close()
+        except OSError:
+            pass
+
+
+def serve(spec: dict, ready: str, stats_path: str):
+    stats = Stats(stats_path)
+    threading.Thread(target=stats.writer, daemon=True).start()
+    policy = PolicySite(spec["policy"], stats)
+    contexts = {}
+    selector = selectors.DefaultSelector()
+    for listener in spec["listeners"]:
+        if listener.get("cert"):
+            contexts[listener["address"]] = _context(listener["cert"], listener["key"])
+        sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        sock.bind((listener["address"], listener["port"]))
+        sock.listen(256)
+        sock.setblocking(False)
+        selector.register(sock, selectors.EVENT_READ, listener)
+        if listener["kind"] == "blackhole":
+            udp = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+            udp.bind((listener["address"], listener["port"]))
+            udp.setblocking(False)
+            selector.register(udp, selectors.EVENT_READ, {"kind": "udp-drain", "address": listener["address"]})
+    with open(ready, "w") as handle:
+        handle.write("ready\n")
+    while True:
+        for key, _ in selector.select():
+            listener = key.data
+            if listener["kind"] == "udp-drain":
+                try:
+                    key.fileobj.recvfrom(65535)   # a dead name server: never answers
+                except OSError:
+                    pass
+                continue
+            try:
+                conn, _ = key.fileobj.accept()
+            except OSError:
+                continue
+            threading.Thread(target=_serve, args=(conn, listener, stats, policy, contexts), daemon=True).start()
+
+
+if __name__ == "__main__":
+    with open(sys.argv[1]) as spec_file:
+        serve(json.load(spec_file), sys.argv[2], sys.argv[3])
