@@ -173,7 +173,7 @@ except ConfigError as error:
 # Surveys: domains checked at once per worker process, politeness caps (per worker process),
 # the User-Agent of policy fetches, domains never probed, and the leases that make runs resumable.
 SURVEY_CONCURRENCY = env_int("SURVEY_CONCURRENCY", 128)
-SURVEY_RESOLVER_LIMIT = env_int("SURVEY_RESOLVER_LIMIT", 512)   # queries in flight per resolver
+SURVEY_RESOLVER_LIMIT = env_int("SURVEY_RESOLVER_LIMIT", 256)   # queries in flight per resolver
 SURVEY_HTTPS_LIMIT = env_int("SURVEY_HTTPS_LIMIT", 4)           # connections per destination IP
 SURVEY_SMTP_LIMIT = env_int("SURVEY_SMTP_LIMIT", 2)             # connections per destination IP
 SURVEY_CONTACT_URL = os.environ.get("SURVEY_CONTACT_URL", "")

@@ -200,7 +200,7 @@ STS_POLICY = {"tcp": ("fetch-error", "tcp"), "http-status": ("fetch-error", "htt
 def expected(d: Domain, profile: str) -> dict:
     """The summary columns a survey must store for `d` (None: not compared, enters no table)."""
     if not d.healthy:
-        return {"ds_present": d.ds if d.dns != "dead" or d.ds else None,
+        return {"ds_present": d.ds,
                 "dnssec_status": "bogus" if d.dns == "bogus" else "error", "mx_status": "error",
                 "dane_status": None, "mta_sts_host": "error", "mta_sts_policy": None, "mta_sts_fetch_error": None,
                 "mta_sts_mode": None, "mta_sts_record": None, "tls_rpt_status": "error"}

@@ -50,7 +50,7 @@ def provider_zone(name: str) -> str:
 
 
 class Plan:
-    def __init__(self, net: str):
+    def __init__(self, net: str, pool_size: int | None = None):
         network = ipaddress.ip_network(net)
         if network.prefixlen != 16:
             raise ValueError(f"{net}: the population needs a /16")
@@ -60,19 +60,22 @@ class Plan:
         p = self.prefix
         self.resolver, self.blackhole = f"{p}.251.1", f"{p}.251.13"
         self.knot = {"root": f"{p}.251.10", "tld": f"{p}.251.11", "child": f"{p}.251.12"}
-        self.policy = [f"{p}.252.{1 + i}" for i in range(POLICY_IPS)]
-        self.wrong_cert = [f"{p}.252.{20 + i}" for i in range(WRONG_CERT_IPS)]
-        self.bad_tls = [f"{p}.252.{40 + i}" for i in range(BAD_TLS_IPS)]
+        # pool_size: fewer addresses per kind, so that many hosts share one (politeness tests).
+        sizes = [pool_size or n for n in (POLICY_IPS, WRONG_CERT_IPS, BAD_TLS_IPS, SILENT_IPS)]
+        self.policy = [f"{p}.252.{1 + i}" for i in range(sizes[0])]
+        self.wrong_cert = [f"{p}.252.{20 + i}" for i in range(sizes[1])]
+        self.bad_tls = [f"{p}.252.{40 + i}" for i in range(sizes[2])]
         self.closed = f"{p}.252.50"
-        self.silent = [f"{p}.252.{100 + i}" for i in range(SILENT_IPS)]
+        self.silent = [f"{p}.252.{100 + i}" for i in range(sizes[3])]
 
     def mx_address(self, index: int) -> str:
         return f"{self.prefix}.251.{20 + index}"
 
 
 class PopulationNetwork:
-    def __init__(self, domains: list[Domain], net: str, log_queries: bool = False, unbound_threads: int = 1):
-        self.domains, self.plan = domains, Plan(net)
+    def __init__(self, domains: list[Domain], net: str, log_queries: bool = False, unbound_threads: int = 1,
+                 pool_size: int | None = None):
+        self.domains, self.plan = domains, Plan(net, pool_size)
         self.state = VAR / self.plan.tag
         self.log_queries, self.unbound_threads = log_queries, unbound_threads
 
@@ -85,6 +88,22 @@ class PopulationNetwork:
             return json.loads(self.stats_file.read_text())
         except (OSError, ValueError):
             return {"peak": {}, "names": {}}
+
+    def reset_stats(self, timeout: float = 10.0):
+        """Forget the peaks and names counted so far (the servers drop them within 0.5 s)."""
+        reset = Path(str(self.stats_file) + ".reset")
+        reset.write_text("")
+        deadline = time.monotonic() + timeout
+        while reset.exists():
+            if time.monotonic() > deadline:
+                raise RuntimeError("the population's servers did not reset their counts")
+            time.sleep(0.05)
+        time.sleep(0.6)   # the next write carries the empty counts
+
+    def queried(self, name: str) -> bool:
+        """Whether Unbound's query log (log_queries=True) names `name` or anything below it."""
+        log = (self.state / "logs" / "unbound.log").read_text(errors="replace").lower()
+        return f" {name.lower()}. " in log or f".{name.lower()}. " in log
 
     def env(self) -> dict[str, str]:
         return {"CHECKER_RESOLVER": f"{self.plan.resolver}:53",
@@ -272,7 +291,7 @@ class PopulationNetwork:
             (d / "knot.conf").write_text(f"""server:
     rundir: "{d}/run"
     listen: [ "{self.plan.knot[role]}@53" ]
-    udp-workers: 1
+    udp-workers: {2 if role == "child" else 1}
     tcp-workers: 1
     background-workers: 1
 log:
@@ -328,9 +347,13 @@ zone:
     key-cache-size: 16m
     wait-limit: 0
     unknown-server-time-limit: 200
-    infra-cache-max-rtt: 400
+    # One Knot serves every domain zone: a burst it answers late must not get it marked as
+    # down for all of them (keep probing), while a dead delegation still fails in ~1 s.
+    infra-cache-max-rtt: 1000
+    infra-keep-probing: yes
+    so-rcvbuf: 4m
     discard-timeout: 0
-    infra-host-ttl: 300
+    infra-host-ttl: 60
     cache-max-negative-ttl: 300
     val-bogus-ttl: 60
     minimal-responses: no

@@ -6,6 +6,12 @@ certificate and the answer by SNI, so a few addresses serve thousands of `mta-st
 For the politeness tests the process counts, per listening address, the connections open
 at the same time (the peak) and, per name asked for (SNI / SMTP host), the connections
 made; it writes them to STATS.json twice a second when they change.
+
+A connection stops counting at the last thing the server sends (the HTTP response, the
+SMTP 221 reply to QUIT), or when the client's close is seen: a client can only hang up
+and open its next connection after that, so the count never includes a connection the
+client has already let go (no thread-scheduling race inflates a peak). Silent servers are
+served by the accept loop itself, which handles closes before new connections.
 """
 from __future__ import annotations
 
@@ -30,15 +36,18 @@ class Stats:
         self.path, self.lock, self.dirty = path, threading.Lock(), True
         self.open, self.peak, self.names = Counter(), Counter(), Counter()
 
-    def enter(self, address: str):
+    def enter(self, address: str) -> dict:
         with self.lock:
             self.open[address] += 1
             self.peak[address] = max(self.peak[address], self.open[address])
             self.dirty = True
+        return {"address": address, "open": True}
 
-    def leave(self, address: str):
+    def leave(self, token: dict):
         with self.lock:
-            self.open[address] -= 1
+            if token["open"]:
+                token["open"] = False
+                self.open[token["address"]] -= 1
 
     def name(self, name: str):
         with self.lock:
@@ -46,8 +55,13 @@ class Stats:
             self.dirty = True
 
     def writer(self):
+        reset = self.path + ".reset"   # a test asks for fresh counts by creating this file
         while True:
             time.sleep(0.5)
+            if os.path.exists(reset):
+                with self.lock:
+                    self.peak, self.names, self.dirty = Counter(), Counter(), True
+                os.unlink(reset)
             with self.lock:
                 if not self.dirty:
                     continue
@@ -93,12 +107,13 @@ class PolicySite:
                 sslobj.context = context
         return None
 
-    def handle(self, sock):
+    def handle(self, sock, answered):
         tls = self.default.wrap_socket(sock, server_side=True)
         path = read_request(tls)
         if path is None:
             return
         site = self.sites.get(getattr(tls, "sni_name", ""))
+        answered()
         if site is None or path.split("?", 1)[0] != "/.well-known/mta-sts.txt":
             tls.sendall(response(404, "text/plain", b"not found\n"))
         else:
@@ -109,9 +124,26 @@ class PolicySite:
             pass
 
 
+class CountingLineSocket(smtp.LineSocket):
+    """fakenet's SMTP line socket; the 221 reply to QUIT ends the connection's count."""
+    stats, tokens = None, {}
+
+    def send(self, text: str):
+        if text.startswith("221"):
+            token = self.tokens.get(threading.get_ident())
+            if token is not None:
+                self.stats.leave(token)
+        super().send(text)
+
+
+smtp.LineSocket = CountingLineSocket
+
+
 def _serve(conn, listener, stats: Stats, policy: PolicySite, contexts):
     local = listener["address"]
-    stats.enter(local)
+    token = stats.enter(local)
+    CountingLineSocket.stats = stats
+    CountingLineSocket.tokens[threading.get_ident()] = token
     conn.setblocking(True)
     conn.settimeout(CONNECTION_TIMEOUT)
     try:
@@ -120,23 +152,26 @@ def _serve(conn, listener, stats: Stats, policy: PolicySite, contexts):
             stats.name(listener["host"])
             smtp.handle(conn, {"behaviour": "ok", "host": listener["host"]}, 0.0, contexts[local])
         elif kind == "policy":
-            policy.handle(conn)
+            policy.handle(conn, lambda: stats.leave(token))
         elif kind == "wrong-cert":    # shared hosting: another name's certificate for everyone
             context = contexts[local]
             if context.sni_callback is None:
                 context.sni_callback = lambda sslobj, name, _ctx: stats.name(name) if name else None
             tls = context.wrap_socket(conn, server_side=True)
             read_request(tls)
+            stats.leave(token)
             tls.sendall(response(200, "text/html", b"<h1>Welcome</h1>\n"))
         elif kind == "bad-handshake":
             conn.recv(4096)
+            stats.leave(token)
             conn.sendall(b"HTTP/1.1 400 Bad Request\r\nContent-Length: 0\r\n\r\n")
         else:  # silent (TCP) or blackhole DNS over TCP
             smtp.drain(conn)
     except (OSError, ssl.SSLError):
         pass
     finally:
-        stats.leave(local)
+        stats.leave(token)
+        CountingLineSocket.tokens.pop(threading.get_ident(), None)
         try:
             conn.close()
         except OSError:
@@ -165,9 +200,22 @@ def serve(spec: dict, ready: str, stats_path: str):
             selector.register(udp, selectors.EVENT_READ, {"kind": "udp-drain", "address": listener["address"]})
     with open(ready, "w") as handle:
         handle.write("ready\n")
+    silent: dict[socket.socket, dict] = {}
     while True:
-        for key, _ in selector.select():
+        # Closes first: a client's next connection comes only after it closed the last one.
+        events = sorted(selector.select(), key=lambda event: event[0].data.get("kind") != "silent-conn")
+        for key, _ in events:
             listener = key.data
+            if listener["kind"] == "silent-conn":
+                try:
+                    data = key.fileobj.recv(4096)
+                except OSError:
+                    data = b""
+                if not data:
+                    selector.unregister(key.fileobj)
+                    stats.leave(silent.pop(key.fileobj))
+                    key.fileobj.close()
+                continue
             if listener["kind"] == "udp-drain":
                 try:
                     key.fileobj.recvfrom(65535)   # a dead name server: never answers
@@ -177,6 +225,11 @@ def serve(spec: dict, ready: str, stats_path: str):
             try:
                 conn, _ = key.fileobj.accept()
             except OSError:
+                continue
+            if listener["kind"] == "silent":   # accepts, never answers: no thread needed
+                conn.setblocking(False)
+                silent[conn] = stats.enter(listener["address"])
+                selector.register(conn, selectors.EVENT_READ, {"kind": "silent-conn"})
                 continue
             threading.Thread(target=_serve, args=(conn, listener, stats, policy, contexts), daemon=True).start()
 
