@@ -25,6 +25,7 @@ from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
 
+from ..engine.dns import AnswerCache
 from ..engine.limits import Limits
 from ..models import Check, Survey, SurveyChunk, SurveyDomain
 from ..pipeline import full_report
@@ -37,7 +38,7 @@ FLUSH_SECONDS = 1.0      # ... or at least this often
 POLL_SECONDS = 0.2
 TOOL = "smtp-tls-checker-survey/1"
 
-_LIMITS = None           # one set of caps per process, shared by every job it runs
+_SHARED = None           # one set of caps and one answer cache per process, shared by its jobs
 
 
 def user_agent() -> str:
@@ -47,12 +48,15 @@ def user_agent() -> str:
 
 
 def survey_config():
-    global _LIMITS
-    if _LIMITS is None:
-        _LIMITS = Limits(dns=settings.SURVEY_RESOLVER_LIMIT, https=settings.SURVEY_HTTPS_LIMIT,
-                         smtp=settings.SURVEY_SMTP_LIMIT)
+    """The site's engine settings plus the survey's: its time limit per domain, politeness caps,
+    User-Agent, and an answer cache (a zone's domains share a few mail providers' MX hosts)."""
+    global _SHARED
+    if _SHARED is None:
+        _SHARED = (Limits(dns=settings.SURVEY_RESOLVER_LIMIT, https=settings.SURVEY_HTTPS_LIMIT,
+                          smtp=settings.SURVEY_SMTP_LIMIT), AnswerCache())
+    limits, cache = _SHARED
     return dataclasses.replace(settings.CHECKER_CONFIG, check_timeout=float(settings.SURVEY_CHECK_TIMEOUT),
-                               limits=_LIMITS, user_agent=user_agent())
+                               limits=limits, user_agent=user_agent(), answer_cache=cache)
 
 
 @dataclass
