@@ -132,6 +132,20 @@ class PopulationNetwork:
     def down(self):
         stop_pidfiles(self.state)
 
+    def restart_resolver(self):
+        """A cold cache: Unbound stopped (by its pid) and started again."""
+        import os
+        import signal
+        pidfile = self.state / "pids" / "unbound.pid"
+        pid = int(pidfile.read_text())
+        if _alive(pid):
+            os.kill(pid, signal.SIGTERM)
+            deadline = time.monotonic() + 5
+            while _alive(pid) and time.monotonic() < deadline:
+                time.sleep(0.02)
+        self._spawn("unbound", ["unbound", "-d", "-c", str(self.state / "unbound" / "unbound.conf")])
+        self._wait(time.monotonic() + START_TIMEOUT)
+
     # -- build -------------------------------------------------------------------------------
 
     def _build(self):
