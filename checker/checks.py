@@ -35,3 +35,25 @@ def secret_key_is_set(app_configs, **kwargs):
 def secret_key_is_set_when_serving(app_configs, **kwargs):
     # Also outside --deploy: without a key, sessions and CSRF tokens would change on every start.
     return secret_key_is_set(app_configs)
+
+
+@register()
+def survey_settings(app_configs, **kwargs):
+    """Surveys (checker/survey/): an opt-out list that cannot be read would mean probing
+    domains whose owners asked us not to, so it is an error, not a warning."""
+    problems = []
+    path = settings.SURVEY_OPT_OUT_FILE
+    if path:
+        try:
+            with open(path, encoding="utf-8", errors="replace"):
+                pass
+        except OSError as error:
+            problems.append(Error(f"SURVEY_OPT_OUT_FILE={path!r} cannot be read: {error.strerror or error}",
+                                  hint="Fix the path or unset the variable.", id="checker.E004"))
+    for name in ("SURVEY_CONCURRENCY", "SURVEY_CHUNK_SIZE", "SURVEY_LEASE_SECONDS", "SURVEY_CHECK_TIMEOUT"):
+        if getattr(settings, name) < 1:
+            problems.append(Error(f"{name} must be at least 1", id="checker.E005"))
+    for name in ("SURVEY_RESOLVER_LIMIT", "SURVEY_HTTPS_LIMIT", "SURVEY_SMTP_LIMIT"):
+        if getattr(settings, name) < 0:
+            problems.append(Error(f"{name} must be 0 (no cap) or more", id="checker.E005"))
+    return problems

@@ -68,3 +68,19 @@ def test_run_without_redis_says_so_and_loses_nothing(zone):
         stack.manage("survey", "run", "fi")
     assert "Traceback" not in str(failure.value)
     assert stack.query("SELECT COUNT(*) FROM checker_surveydomain WHERE done = 0")[0][0] == 3
+
+
+def test_an_unreadable_opt_out_file_is_a_system_check_error(settings, tmp_path):
+    from checker.checks import survey_settings
+    settings.SURVEY_OPT_OUT_FILE = str(tmp_path / "missing.txt")
+    assert [p.id for p in survey_settings(None)] == ["checker.E004"]
+    (tmp_path / "missing.txt").write_text("optout.fi\n")
+    assert survey_settings(None) == []
+
+
+def test_the_user_agent_names_the_tool_and_the_contact_url(settings):
+    from checker.survey.worker import user_agent
+    settings.SURVEY_CONTACT_URL = "https://example.fi/survey"
+    assert user_agent() == "smtp-tls-checker-survey/1 (+https://example.fi/survey)"
+    settings.SURVEY_CONTACT_URL = ""
+    assert user_agent() == "smtp-tls-checker-survey/1"

@@ -6,6 +6,7 @@ import time
 
 import pytest
 
+from tests.fakenet.addresses import DEFAULT_NET
 from tests.population.generate import generate
 from tests.population.harness import SurveyStack
 from tests.population.network import PopulationNetwork
@@ -17,7 +18,7 @@ TIMEOUT = "4"          # seconds per domain: the silent policy servers cost this
 
 @pytest.fixture(scope="module")
 def population():
-    net = os.environ.get("FAKENET_NET", "127.53.0.0/16")
+    net = os.environ.get("FAKENET_NET", DEFAULT_NET)
     pop = PopulationNetwork(generate(N, floor=2), net, log_queries=True, pool_size=2)
     pop.up()
     yield pop
@@ -39,7 +40,7 @@ def test_a_survey_with_two_workers_reproduces_every_table_row_and_never_contacts
     domains = population.domains
     opted = [next(d for d in domains if d.sts == "certificate" and d.mx == "present"),
              next(d for d in domains if d.dane), next(d for d in domains if d.sts == "enforce")]
-    stack = stack_for("test-survey-exact", population)
+    stack = stack_for("test-survey-exact", population, SURVEY_CONTACT_URL="https://survey.example/about")
     optout = stack.var / "optout.txt"
     optout.write_text("# owners who asked us not to probe\n" + "".join(f"{d.name}\n" for d in opted))
     stack.env["SURVEY_OPT_OUT_FILE"] = str(optout)
@@ -62,6 +63,9 @@ def test_a_survey_with_two_workers_reproduces_every_table_row_and_never_contacts
             assert not population.queried(d.name), f"{d.name} was looked up"
             assert f"mta-sts.{d.name}" not in names
         assert population.queried(kept[0].name)   # the log really records the survey's queries
+        assert population.stats()["agents"] == {
+            "smtp-tls-checker-survey/1 (+https://survey.example/about)":
+                sum(1 for d in kept if d.sts in ("testing", "enforce", "invalid", "http-status"))}
     finally:
         stack.stop()
 

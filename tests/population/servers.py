@@ -34,7 +34,7 @@ CONNECTION_TIMEOUT = 60
 class Stats:
     def __init__(self, path: str):
         self.path, self.lock, self.dirty = path, threading.Lock(), True
-        self.open, self.peak, self.names = Counter(), Counter(), Counter()
+        self.open, self.peak, self.names, self.agents = Counter(), Counter(), Counter(), Counter()
 
     def enter(self, address: str) -> dict:
         with self.lock:
@@ -49,6 +49,11 @@ class Stats:
                 token["open"] = False
                 self.open[token["address"]] -= 1
 
+    def agent(self, text: str):
+        with self.lock:
+            self.agents[text] += 1
+            self.dirty = True
+
     def name(self, name: str):
         with self.lock:
             self.names[name.lower()] += 1
@@ -60,12 +65,12 @@ class Stats:
             time.sleep(0.5)
             if os.path.exists(reset):
                 with self.lock:
-                    self.peak, self.names, self.dirty = Counter(), Counter(), True
+                    self.peak, self.names, self.agents, self.dirty = Counter(), Counter(), Counter(), True
                 os.unlink(reset)
             with self.lock:
                 if not self.dirty:
                     continue
-                data = {"peak": dict(self.peak), "names": dict(self.names)}
+                data = {"peak": dict(self.peak), "names": dict(self.names), "agents": dict(self.agents)}
                 self.dirty = False
             tmp = self.path + ".tmp"
             with open(tmp, "w") as handle:
@@ -109,9 +114,11 @@ class PolicySite:
 
     def handle(self, sock, answered):
         tls = self.default.wrap_socket(sock, server_side=True)
-        path = read_request(tls)
-        if path is None:
+        head = _read_head(tls)
+        if head is None:
             return
+        path, agent = head
+        self.stats.agent(agent)
         site = self.sites.get(getattr(tls, "sni_name", ""))
         answered()
         if site is None or path.split("?", 1)[0] != "/.well-known/mta-sts.txt":
@@ -137,6 +144,20 @@ class CountingLineSocket(smtp.LineSocket):
 
 
 smtp.LineSocket = CountingLineSocket
+
+
+def _read_head(sock) -> tuple[str, str] | None:
+    """(path, User-Agent) of an HTTP request."""
+    data = b""
+    while b"\r\n\r\n" not in data:
+        chunk = sock.recv(4096)
+        if not chunk or len(data) > 16384:
+            return None
+        data += chunk
+    lines = data.split(b"\r\n\r\n", 1)[0].decode("latin-1").split("\r\n")
+    first = lines[0].split()
+    agent = next((line.split(":", 1)[1].strip() for line in lines[1:] if line.lower().startswith("user-agent:")), "")
+    return (first[1] if len(first) >= 2 else "/"), agent
 
 
 def _serve(conn, listener, stats: Stats, policy: PolicySite, contexts):

@@ -81,6 +81,9 @@ class Command(BaseCommand):
         from redis.exceptions import RedisError
 
         survey = store.get(name)
+        if not settings.SURVEY_CONTACT_URL.strip():
+            self.stderr.write("note: SURVEY_CONTACT_URL is not set; the policy fetches' User-Agent names no "
+                              "contact for the servers' operators")
         unfinished = store.start(survey, profile, full_reports, restart)
         if not unfinished:
             self.stdout.write(f"survey {name} is complete; `survey report {name}` prints its tables")
