@@ -129,7 +129,7 @@ class AnswerCache:
     a survey's one-off names cannot crowd out the shared ones. Failed lookups are not kept.
     """
 
-    def __init__(self, max_entries: int = 20000, max_ttl: float = 300.0):
+    def __init__(self, max_entries: int = 5000, max_ttl: float = 300.0):
         self.max_entries, self.max_ttl = max_entries, max_ttl
         self._entries: "OrderedDict[tuple[str, str], tuple[float, DnsAnswer]]" = OrderedDict()
         self._lock = threading.Lock()

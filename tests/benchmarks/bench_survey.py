@@ -7,7 +7,7 @@ processes, per profile.
 For each profile (BENCH_SURVEY_PROFILES, default "dns,dns+https"): a fresh survey of the
 whole population with a cold resolver (Unbound restarted), BENCH_SURVEY_WORKERS worker
 processes (default 2, one per core); measured: domains per second from `survey run` to
-the last chunk done, the peak memory (RSS) of the workers and their work horses, the CPU
+the last chunk done, the peak memory (PSS) of the workers and their work horses, the CPU
 seconds each component used (workers, Unbound, Knot, the test servers), and whether the
 survey's tables equal the population's true counts exactly (they must: exit status 1
 otherwise). The population network runs on BENCH_SURVEY_NET (default 127.70.0.0/16).
@@ -29,7 +29,6 @@ PROFILES = [p for p in os.environ.get("BENCH_SURVEY_PROFILES", "dns,dns+https").
 NET = os.environ.get("BENCH_SURVEY_NET", "127.70.0.0/16")
 TARGETS = {"dns": 500, "dns+https": 300}
 CLOCK = os.sysconf("SC_CLK_TCK")
-PAGE = os.sysconf("SC_PAGE_SIZE")
 
 
 def _children(pid: int) -> list[int]:
@@ -49,12 +48,17 @@ def _tree(pid: int) -> list[int]:
     return found
 
 
-def _rss(pid: int) -> int:
+def _pss(pid: int) -> int:
+    """Proportional set size: a worker and its forked work horse share pages, which RSS would
+    count twice."""
     try:
-        with open(f"/proc/{pid}/statm") as handle:
-            return int(handle.read().split()[1]) * PAGE
+        with open(f"/proc/{pid}/smaps_rollup") as handle:
+            for line in handle:
+                if line.startswith("Pss:"):
+                    return int(line.split()[1]) * 1024
     except OSError:
-        return 0
+        pass
+    return 0
 
 
 def _cpu(pid: int) -> float:
@@ -88,8 +92,8 @@ def run_profile(pop, stack, profile: str, truth_for) -> dict:
     while True:
         finished, total = stack.progress(name)
         now = time.monotonic()
-        rss = sum(_rss(p) for w in workers for p in _tree(w.pid))
-        peak = max(peak, rss)
+        memory = sum(_pss(p) for w in workers for p in _tree(w.pid))
+        peak = max(peak, memory)
         if now - last_report >= 10:
             samples.append((round(now - started, 1), finished))
             print(f"  {profile}: {finished}/{total} after {now - started:.0f} s", flush=True)
@@ -115,7 +119,8 @@ def run_profile(pop, stack, profile: str, truth_for) -> dict:
                        if observed.get(t, {}).get(row) != count)
     return {"profile": profile, "domains": N, "workers": WORKERS, "seconds": round(elapsed, 1),
             "domains_per_second": round(N / elapsed, 1), "target": TARGETS.get(profile),
-            "worker_peak_rss_mb": round(peak / 2 ** 20, 1), "cpu_seconds": cpu,
+            "workers_peak_pss_mb": round(peak / 2 ** 20, 1),
+            "per_worker_peak_pss_mb": round(peak / WORKERS / 2 ** 20, 1), "cpu_seconds": cpu,
             "cpu_ms_per_domain_workers": round(1000 * cpu_workers / N, 2),
             "tables_exact": not differing, "table_differences": differing[:20],
             "domains_wrong": len(wrong), "examples_wrong": wrong[:5], "progress": samples,
@@ -152,7 +157,8 @@ def main() -> int:
             result = run_profile(pop, stack, profile, truth_for)
             figures["runs"].append(result)
             print(f"{profile}: {result['domains_per_second']} domains/s ({N} in {result['seconds']} s, "
-                  f"{WORKERS} workers, target {result['target']}), worker peak RSS {result['worker_peak_rss_mb']} MB, "
+                  f"{WORKERS} workers, target {result['target']}), peak memory {result['per_worker_peak_pss_mb']} MB per worker "
+                  f"(PSS, worker + work horse), "
                   f"CPU s {result['cpu_seconds']}, tables exact: {result['tables_exact']}", flush=True)
             for line in result["table_differences"] + result["examples_wrong"]:
                 print("   ", line)
