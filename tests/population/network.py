@@ -15,7 +15,9 @@ from __future__ import annotations
 
 import ipaddress
 import json
+import os
 import shutil
+import signal
 import subprocess
 import sys
 import time
@@ -24,10 +26,11 @@ from pathlib import Path
 import dns.flags
 import dns.message
 import dns.query
+from cryptography.hazmat.primitives import serialization
 
 from tests.fakenet.model import policy_text
 from tests.fakenet.network import REPO, _alive, stop_pidfiles
-from tests.fakenet.tls import TestPKI, _build, _name, tlsa_data
+from tests.fakenet.tls import Issued, TestPKI, _build, _name, tlsa_data
 from tests.fakenet.zones import TTL, BuiltZone, ZoneKey, sign
 
 from .generate import (INVALID_RPT, INVALID_TXT, TLD, VALID_RPT, VALID_TXT, Domain)
@@ -134,8 +137,6 @@ class PopulationNetwork:
 
     def restart_resolver(self):
         """A cold cache: Unbound stopped (by its pid) and started again."""
-        import os
-        import signal
         pidfile = self.state / "pids" / "unbound.pid"
         pid = int(pidfile.read_text())
         if _alive(pid):
@@ -159,11 +160,9 @@ class PopulationNetwork:
             cert = _build(_name(name), pki.intermediate.cert.subject, shared_key.public_key(), pki.intermediate.key,
                           ca=False, names=names or [name])
             path = certs / f"{name}.pem"
-            path.write_bytes(cert.public_bytes(__import__("cryptography.hazmat.primitives.serialization",
-                                                          fromlist=["Encoding"]).Encoding.PEM) + pki.intermediate.pem)
+            path.write_bytes(cert.public_bytes(serialization.Encoding.PEM) + pki.intermediate.pem)
             return str(path), cert
 
-        from cryptography.hazmat.primitives import serialization
         key_path = certs / "shared.key"
         key_path.write_bytes(shared_key.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8,
                                                       serialization.NoEncryption()))
@@ -190,10 +189,7 @@ class PopulationNetwork:
                 z.lines.append(f"{fqdn} {TTL} IN A {address}")
                 if tlsa:
                     usage, selector, mtype = (int(x) for x in tlsa.split())
-                    issued = type("I", (), {"der": cert.public_bytes(serialization.Encoding.DER),
-                                            "spki_der": cert.public_key().public_bytes(
-                                                serialization.Encoding.DER,
-                                                serialization.PublicFormat.SubjectPublicKeyInfo)})()
+                    issued = Issued(cert, shared_key)
                     z.lines.append(f"_25._tcp.{fqdn} {TTL} IN TLSA {tlsa} {tlsa_data(issued, selector, mtype)}")
                 names.append(fqdn[:-1])
             self.provider_hosts[pname] = names
