@@ -45,3 +45,25 @@ def protocol_registry_is_complete(app_configs, **kwargs):
 
     return [Error(text, hint="See checker/engine/registry.py: what a protocol needs.", id="checker.E005")
             for text in problems()]
+
+
+@register()
+def survey_settings(app_configs, **kwargs):
+    """Surveys (checker/survey/): an opt-out list that cannot be read would mean probing
+    domains whose owners asked us not to, so it is an error, not a warning."""
+    problems = []
+    path = settings.SURVEY_OPT_OUT_FILE
+    if path:
+        try:
+            with open(path, encoding="utf-8", errors="replace"):
+                pass
+        except OSError as error:
+            problems.append(Error(f"SURVEY_OPT_OUT_FILE={path!r} cannot be read: {error.strerror or error}",
+                                  hint="Fix the path or unset the variable.", id="checker.E006"))
+    for name in ("SURVEY_CONCURRENCY", "SURVEY_CHUNK_SIZE", "SURVEY_LEASE_SECONDS", "SURVEY_CHECK_TIMEOUT"):
+        if getattr(settings, name) < 1:
+            problems.append(Error(f"{name} must be at least 1", id="checker.E007"))
+    for name in ("SURVEY_RESOLVER_LIMIT", "SURVEY_HTTPS_LIMIT", "SURVEY_SMTP_LIMIT"):
+        if getattr(settings, name) < 0:
+            problems.append(Error(f"{name} must be 0 (no cap) or more", id="checker.E007"))
+    return problems

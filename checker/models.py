@@ -61,7 +61,8 @@ class Check(models.Model):
         MONITOR = "monitor"  # a scheduled re-check of a watched domain (checker/monitoring/)
 
     source = models.CharField(max_length=8, choices=Source.choices, default=Source.WEB, db_index=True)
-    survey = models.CharField(max_length=100, null=True, blank=True, db_index=True)  # survey run label
+    # A survey's rows carry their survey (one row per domain, checker/survey/).
+    survey = models.ForeignKey("Survey", null=True, blank=True, on_delete=models.CASCADE, related_name="checks")
     # Statistics columns, filled from checker.summary.summarise(report) by apply_report.
     ds_present = models.BooleanField(null=True, blank=True, db_index=True)
     starttls_coverage = models.CharField(max_length=16, blank=True, db_index=True)
@@ -85,6 +86,11 @@ class Check(models.Model):
             models.Index(fields=["status", "created_at"], name="check_status_created"),
         ]
         ordering = ["-created_at"]
+        constraints = [
+            # A survey counts each domain once, whatever workers died or retried (checker/survey/).
+            models.UniqueConstraint(fields=["survey", "domain"], condition=models.Q(survey__isnull=False),
+                                    name="check_survey_domain_once"),
+        ]
 
     def __str__(self):
         return f"{self.domain} ({self.status})"
@@ -160,3 +166,55 @@ class MonitoredDomain(models.Model):
 
     def __str__(self):
         return f"{self.domain} (next {self.next_check_at:%Y-%m-%d %H:%M})"
+
+
+class Survey(models.Model):
+    """A list of domains (a zone, or a plain list) scanned like the thesis did (checker/survey/).
+    Its results are Check rows with source "survey" and this survey, one per domain."""
+
+    name = models.SlugField(max_length=100, unique=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    source_file = models.CharField(max_length=1024, blank=True)
+    profile = models.CharField(max_length=16, blank=True)     # engine.run.PROFILES, set by `survey run`
+    full_reports = models.BooleanField(default=False)         # keep each domain's whole report
+    chunk_size = models.PositiveIntegerField(default=500)
+    started_at = models.DateTimeField(null=True, blank=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+
+    def __str__(self):
+        return self.name
+
+
+class SurveyDomain(models.Model):
+    """One domain of a survey: what to check, and whether it has been (exactly once)."""
+
+    survey = models.ForeignKey(Survey, on_delete=models.CASCADE, related_name="domains")
+    domain = models.CharField(max_length=253)
+    line = models.PositiveIntegerField()                      # where the import found it
+    chunk = models.PositiveIntegerField()
+    ds_in_zone = models.BooleanField(null=True)               # the zone file's DS (None: a plain list)
+    opted_out = models.BooleanField(default=False)
+    done = models.BooleanField(default=False)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["survey", "domain"], name="survey_domain_once")]
+        indexes = [models.Index(fields=["survey", "chunk", "done"], name="survey_domain_chunk")]
+
+
+class SurveyChunk(models.Model):
+    """A slice of a survey's domains, leased by one worker at a time. A lease that is not
+    renewed (the worker died) expires and another worker takes the chunk over."""
+
+    survey = models.ForeignKey(Survey, on_delete=models.CASCADE, related_name="chunks")
+    number = models.PositiveIntegerField()
+    size = models.PositiveIntegerField()
+    done = models.BooleanField(default=False)
+    owner = models.CharField(max_length=100, blank=True)
+    lease_until = models.DateTimeField(null=True, blank=True)
+    checked = models.PositiveIntegerField(default=0)          # domains finished (exactly once each)
+    failed = models.PositiveIntegerField(default=0)           # of those, the engine failed
+    errors = models.PositiveIntegerField(default=0)           # of those, DNS lookups failed (mx error)
+    skipped = models.PositiveIntegerField(default=0)          # opted out, never contacted
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["survey", "number"], name="survey_chunk_once")]

@@ -7,7 +7,8 @@ from .grading import grade_report
 GRADING_VERSION = 1
 
 
-def full_report(raw_input, config, progress=None) -> dict:
-    report = grade_report(check_domain(raw_input, config, progress=progress))
+def full_report(raw_input, config, progress=None, profile="full") -> dict:
+    """profile (engine.run.PROFILES): surveys may leave out probes; the site runs "full"."""
+    report = grade_report(check_domain(raw_input, config, progress=progress, profile=profile))
     report["grading_version"] = GRADING_VERSION
     return report

@@ -167,6 +167,9 @@ REDIS_URL = os.environ.get("REDIS_URL", "redis://127.0.0.1:6390/0")
 RQ_QUEUES = {"default": {"URL": REDIS_URL, "DEFAULT_TIMEOUT": env_int("CHECK_JOB_TIMEOUT", 120)},
              # alert mails and webhooks: a worker takes them only when no check waits (checker/monitoring/)
              "notify": {"URL": REDIS_URL, "DEFAULT_TIMEOUT": 60}}
+# Surveys (checker/survey/, README "Surveys"): their own queue, so a zone scan never delays
+# the site's checks. A survey job keeps working until no chunk is left, hence the long timeout.
+RQ_QUEUES["survey"] = {"URL": REDIS_URL, "DEFAULT_TIMEOUT": env_int("SURVEY_JOB_TIMEOUT", 86400)}
 RQ_SHOW_ADMIN_LINK = False
 
 # Security headers. HTTPS-only settings switch on with SITE_HTTPS=1 (behind a TLS proxy).
@@ -193,6 +196,19 @@ except ConfigError as error:
 
 # Staff statistics (checker/stats/): counts from 1 to this minus one are shown as "< N".
 STATS_MIN_COUNT = env_int("STATS_MIN_COUNT", 5)
+
+# Surveys: domains checked at once per worker process, politeness caps (per worker process),
+# the User-Agent of policy fetches, domains never probed, and the leases that make runs resumable.
+SURVEY_CONCURRENCY = env_int("SURVEY_CONCURRENCY", 128)
+SURVEY_RESOLVER_LIMIT = env_int("SURVEY_RESOLVER_LIMIT", 256)   # queries in flight per resolver
+SURVEY_HTTPS_LIMIT = env_int("SURVEY_HTTPS_LIMIT", 4)           # connections per destination IP
+SURVEY_SMTP_LIMIT = env_int("SURVEY_SMTP_LIMIT", 2)             # connections per destination IP
+SURVEY_CONTACT_URL = os.environ.get("SURVEY_CONTACT_URL", "")
+SURVEY_OPT_OUT_FILE = os.environ.get("SURVEY_OPT_OUT_FILE", "")
+SURVEY_CHECK_TIMEOUT = env_int("SURVEY_CHECK_TIMEOUT", 10)      # seconds per domain
+SURVEY_CHUNK_SIZE = env_int("SURVEY_CHUNK_SIZE", 500)
+SURVEY_LEASE_SECONDS = env_int("SURVEY_LEASE_SECONDS", 60)      # a dead worker's chunk is taken over after this
+SURVEY_MAX_JOBS = env_int("SURVEY_MAX_JOBS", 1000)              # jobs enqueued per `survey run`
 
 CHECK_REUSE_SECONDS = env_int("CHECK_REUSE_SECONDS", 120)
 CHECK_STALE_SECONDS = env_int("CHECK_STALE_SECONDS", 300)

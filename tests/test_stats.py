@@ -435,7 +435,7 @@ def test_sqlites_covering_index_holds_every_column_the_statistics_read(populatio
     from django.db import connection
     from django.db.models import Count
 
-    covering = importlib.import_module("checker.migrations.0004_stats_covering_index")
+    covering = importlib.import_module("checker.migrations.0005_stats_covering_index")
     sql = []
     for filters in (queries.Filters.relative("all"), queries.Filters.relative("7d", source="api", survey="x")):
         checks = queries.latest_per_domain(filters)

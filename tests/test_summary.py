@@ -73,7 +73,7 @@ def test_an_odd_report_gives_empty_values_never_an_error(odd):
 
 @pytest.mark.django_db
 def test_the_migration_back_fills_existing_checks_from_their_reports():
-    migration = importlib.import_module("checker.migrations.0003_summary_columns")
+    migration = importlib.import_module("checker.migrations.0004_summary_columns")
     check = Check(domain="example.fi", input="example.fi", status=Check.Status.DONE)
     check.apply_report(build(with_host(perfect(2), 1, tls_version="TLSv1.2")))
     check.save()

@@ -75,6 +75,11 @@ class EngineConfig:
     smtp_port: int = 25
     https_port: int = 443
     check_timeout: float = 30.0
+    # Surveys only: politeness caps (limits.Limits, per process), the HTTP User-Agent, and
+    # answers shared between the checks of a process (dns.AnswerCache).
+    limits: object = None
+    user_agent: str | None = None
+    answer_cache: object = None
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str] | None = None) -> "EngineConfig":

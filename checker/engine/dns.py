@@ -16,7 +16,9 @@ The answer is hostile text: record counts and TXT lengths are capped.
 """
 import socket
 import struct
+import threading
 import time
+from collections import OrderedDict
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -27,6 +29,8 @@ import dns.name
 import dns.rcode
 import dns.rdataclass
 import dns.rdatatype
+
+from . import limits
 
 SECURE, INSECURE, BOGUS, ERROR = "secure", "insecure", "bogus", "error"
 
@@ -117,14 +121,50 @@ class DnsAnswer:
         return _render(self.rrset, dns.rdatatype.from_text(self.rdtype), self.malformed)
 
 
+class AnswerCache:
+    """Answers shared by the checks of one process (surveys: EngineConfig.answer_cache).
+
+    A zone's domains share a few mail providers, so most MX host, address and TLSA
+    lookups repeat; asking the resolver again costs the same Python work as the first time.
+    Kept for min(TTL, max_ttl) seconds, least recently used dropped beyond max_entries, so
+    a survey's one-off names cannot crowd out the shared ones. Failed lookups are not kept.
+    """
+
+    def __init__(self, max_entries: int = 5000, max_ttl: float = 300.0):
+        self.max_entries, self.max_ttl = max_entries, max_ttl
+        self._entries: "OrderedDict[tuple[str, str], tuple[float, DnsAnswer]]" = OrderedDict()
+        self._lock = threading.Lock()
+
+    def get(self, key):
+        with self._lock:
+            found = self._entries.get(key)
+            if found is None:
+                return None
+            if found[0] < time.monotonic():
+                del self._entries[key]
+                return None
+            self._entries.move_to_end(key)
+            return found[1]
+
+    def put(self, key, answer: "DnsAnswer"):
+        ttl = self.max_ttl if answer.ttl is None else min(float(answer.ttl), self.max_ttl)
+        with self._lock:
+            self._entries[key] = (time.monotonic() + ttl, answer)
+            self._entries.move_to_end(key)
+            while len(self._entries) > self.max_entries:
+                self._entries.popitem(last=False)
+
+
 class Resolver:
-    """One per check: answers are memoised for the check's lifetime (same name, same type)."""
+    """One per check: answers are memoised for the check's lifetime (same name, same type),
+    and shared between checks when the config carries an AnswerCache (surveys)."""
 
     def __init__(self, config, per_try_timeout: float = PER_TRY_TIMEOUT):
         self.config = config
         self._servers = tuple(config.resolvers) or (("127.0.0.1", 53),)
         self._per_try = per_try_timeout
         self._cache: dict[tuple[str, str], DnsAnswer] = {}
+        self._shared = getattr(config, "answer_cache", None)
         self._validates: bool | None = None
 
     # -- public -----------------------------------------------------------------------
@@ -140,11 +180,16 @@ class Resolver:
                              reason=f"not a DNS name: {exc}")
         key = (_plain(qname), rdtype)
         cached = self._cache.get(key)
+        if cached is None and self._shared is not None:
+            cached = self._shared.get(key)
         if cached is not None:
+            self._cache[key] = cached
             return cached
         answer = self._resolve(qname, dns.rdatatype.from_text(rdtype), deadline)
         if answer.security != ERROR:
             self._cache[key] = answer
+            if self._shared is not None:
+                self._shared.put(key, answer)
         return answer
 
     def validates(self, deadline: float | None = None) -> bool | None:
@@ -184,15 +229,20 @@ class Resolver:
                                              payload=EDNS_PAYLOAD, flags=flags)
             wire = message.to_wire()
             try:
-                data = _udp(wire, address, port, min(self._per_try, remaining))
-                response, malformed = _parse(data, message, rdtype)
-                if response.flags & dns.flags.TC:
-                    # RFC 7766 5: a truncated answer is retried over TCP.
-                    remaining = deadline - time.monotonic()
-                    if remaining <= 0.005:
-                        return None, False, "TIMEOUT", "truncated answer and no time left for TCP"
-                    data = _tcp(wire, address, port, min(self._per_try, remaining))
+                # A survey caps the queries in flight per resolver (limits.py): a local Unbound
+                # silently drops queries beyond about 1,000 waiting per client.
+                with limits.hold(self.config, "dns", f"{address}:{port}", deadline) as slot:
+                    if not slot:
+                        return None, False, "TIMEOUT", f"resolver {address}:{port}: no query slot before the deadline"
+                    data = _udp(wire, address, port, min(self._per_try, remaining))
                     response, malformed = _parse(data, message, rdtype)
+                    if response.flags & dns.flags.TC:
+                        # RFC 7766 5: a truncated answer is retried over TCP.
+                        remaining = deadline - time.monotonic()
+                        if remaining <= 0.005:
+                            return None, False, "TIMEOUT", "truncated answer and no time left for TCP"
+                        data = _tcp(wire, address, port, min(self._per_try, remaining))
+                        response, malformed = _parse(data, message, rdtype)
             except (socket.timeout, TimeoutError):
                 failure, detail = "TIMEOUT", f"resolver {address}:{port} did not answer in time"
                 continue

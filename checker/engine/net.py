@@ -18,7 +18,7 @@ from dataclasses import dataclass
 
 from OpenSSL import SSL, crypto
 
-from . import addresses
+from . import addresses, limits
 from .certs import verify_webpki
 
 MAX_LINE = 1024  # architecture: SMTP lines 1 KiB
@@ -33,6 +33,12 @@ QUIT_WAIT = 2.0
 EHLO_NAME = "tls-checker.invalid"
 EHLO_UNSUPPORTED = (500, 501, 502, 550)  # RFC 5321 3.2: "EHLO not acceptable" replies
 USER_AGENT = "smtp-tls-checker"
+
+
+def _user_agent(config) -> str:
+    """A survey names the tool and a contact URL (SURVEY_USER_AGENT); CR/LF never get through."""
+    text = getattr(config, "user_agent", None) or USER_AGENT
+    return "".join(ch for ch in text if 32 <= ord(ch) < 127)[:200]
 # OpenSSL 3 refuses peers without RFC 5746 secure renegotiation; old MTAs lack it and
 # we want to report what they offer, not fail on it.
 _LEGACY_SERVER_CONNECT = getattr(SSL, "OP_LEGACY_SERVER_CONNECT", 0x4)
@@ -247,6 +253,15 @@ def _smtp_context():
 
 
 def smtp_starttls(host: str, address: str, port: int, deadline: float, config) -> SmtpProbe:
+    """One STARTTLS probe; within a survey's per-destination cap (limits.py) when it has one."""
+    with limits.hold(config, "smtp", address, deadline) as slot:
+        if not slot:
+            return SmtpProbe(host=host, address=address, port=port, status="unreachable", stage="connect",
+                             error_kind="timeout", error="no connection slot for this address before the deadline")
+        return _smtp_starttls(host, address, port, deadline, config)
+
+
+def _smtp_starttls(host: str, address: str, port: int, deadline: float, config) -> SmtpProbe:
     started = time.monotonic()
     facts = {"host": host, "address": address, "port": port}
 
@@ -349,7 +364,17 @@ def _https_context():
 
 def https_get(host: str, address: str, port: int, path: str, deadline: float, config,
               max_body: int = 65536) -> HttpsResult:
-    """One HTTP/1.1 GET, no redirects followed (RFC 8461 3.3); the caller maps statuses."""
+    """One HTTP/1.1 GET, no redirects followed (RFC 8461 3.3); the caller maps statuses.
+    Within a survey's per-destination cap (limits.py) when it has one."""
+    with limits.hold(config, "https", address, deadline) as slot:
+        if not slot:
+            return HttpsResult(host=host, address=address, port=port, path=path, error="timeout",
+                               detail="no connection slot for this address before the deadline")
+        return _https_get(host, address, port, path, deadline, config, max_body)
+
+
+def _https_get(host: str, address: str, port: int, path: str, deadline: float, config,
+               max_body: int = 65536) -> HttpsResult:
     facts = {"host": host, "address": address, "port": port, "path": path}
     if not addresses.is_allowed(address, config):
         return HttpsResult(**facts, error="refused-address", detail=f"{address} is not allowed")
@@ -371,7 +396,7 @@ def https_get(host: str, address: str, port: int, path: str, deadline: float, co
         valid, why = verify_webpki(seen["chain_der"], host, getattr(config, "ca_bundle", None))
         if not valid:
             return HttpsResult(**facts, error="certificate", detail=why, **seen)
-        request = (f"GET {path} HTTP/1.1\r\nHost: {host}\r\nUser-Agent: {USER_AGENT}\r\n"
+        request = (f"GET {path} HTTP/1.1\r\nHost: {host}\r\nUser-Agent: {_user_agent(config)}\r\n"
                    "Accept: text/plain, */*\r\nConnection: close\r\n\r\n")
         stream.sendall(request.encode("ascii"))
         status, headers = _read_head(stream)

@@ -212,7 +212,7 @@ def _on_result(check, key, value):
         return
     name = key[1]
     lookups = mx_mod.host_lookups(check, name)
-    if lookups is None:
+    if lookups is None or not check.probe_smtp:  # a survey's dns / dns+https profile probes nothing
         return
     for address in probed_addresses(mx_mod.usable_addresses(lookups)):
         check.submit("starttls", ("probe", name, address), net.smtp_starttls, name, address,
@@ -220,8 +220,11 @@ def _on_result(check, key, value):
 
 
 def probes(check, mx_hosts) -> tuple:
-    """One probe per address, in host order; unfinished ones say the time ran out."""
+    """One probe per address, in host order; unfinished ones say the time ran out. A profile
+    without SMTP probes gives none: evaluate_starttls then lists the addresses as skipped."""
     found = []
+    if not check.probe_smtp:
+        return ()
     for host in mx_hosts:
         for address in probed_addresses(host.addresses):
             probe = check.values.get(("probe", host.name, address))

@@ -10,7 +10,8 @@ __all__ = ["FINDING_CODES", "FETCH_ERRORS", "MtaStsResult", "MtaStsRetrieved", "
 def _retrieve(check):
     # Its TXT lookup runs beside the policy host lookup on the check's pool; that inner wait
     # cannot deadlock because no other task of the check waits on anything.
-    return retrieve_mta_sts(check.domain, check.resolver, check.config, check.deadline, executor=check.pool)
+    return retrieve_mta_sts(check.domain, check.resolver, check.config, check.deadline, executor=check.pool,
+                            fetch=check.fetch_policy)  # a survey's dns profile stops before HTTPS
 
 
 def _start(check):

@@ -167,8 +167,10 @@ def fetch_policy(host: PolicyHost, config, deadline: float) -> PolicyFetch:
     )
 
 
-def retrieve_mta_sts(domain: str, resolver, config, deadline: float, executor=None) -> MtaStsRetrieved:
-    """Everything evaluate_mta_sts needs; never raises for what the network does."""
+def retrieve_mta_sts(domain: str, resolver, config, deadline: float, executor=None,
+                     fetch: bool = True) -> MtaStsRetrieved:
+    """Everything evaluate_mta_sts needs; never raises for what the network does.
+    fetch=False (a survey's `dns` profile) stops before the HTTPS policy fetch."""
     record_name = f"_mta-sts.{domain}"
     if executor is not None:
         record_future = executor.submit(_query, resolver, record_name, "TXT", deadline)
@@ -177,7 +179,9 @@ def retrieve_mta_sts(domain: str, resolver, config, deadline: float, executor=No
     else:
         record_answer, record_error = _query(resolver, record_name, "TXT", deadline)
         host = resolve_policy_host(domain, resolver, deadline)
-    if host.status == "resolves":
+    if not fetch:
+        fetch = None
+    elif host.status == "resolves":
         fetch = fetch_policy(host, config, deadline)
     elif host.status == "missing" and record_answer is not None and any(
             t.startswith(VERSION) for t in getattr(record_answer, "txt_strings", ())):

@@ -8,7 +8,7 @@ from django.db import migrations
 NAME = "check_stats_covering"
 # (status, created_at) first: a window's range is a prefix of the index.
 COLUMNS = (
-    "status", "created_at", "latest", "source", "survey", "ds_present", "dnssec_status", "mx_status",
+    "status", "created_at", "latest", "source", "survey_id", "ds_present", "dnssec_status", "mx_status",
     "dane_status", "dane_verified", "mta_sts_host", "mta_sts_policy", "mta_sts_fetch_error", "mta_sts_mode",
     "mta_sts_record", "tls_rpt_status", "starttls_coverage", "tls_version_min", "webpki_coverage", "grade",
     "finding_codes", "domain",
@@ -28,6 +28,6 @@ def drop(apps, schema_editor):
 
 class Migration(migrations.Migration):
 
-    dependencies = [("checker", "0003_summary_columns")]
+    dependencies = [("checker", "0004_summary_columns")]
 
     operations = [migrations.RunPython(create, drop)]

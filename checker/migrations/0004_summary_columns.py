@@ -33,7 +33,7 @@ def backfill(apps, schema_editor):
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('checker', '0002_watches'),
+        ('checker', '0003_survey'),
     ]
 
     operations = [
@@ -91,11 +91,6 @@ class Migration(migrations.Migration):
             model_name='check',
             name='starttls_coverage',
             field=models.CharField(blank=True, db_index=True, max_length=16),
-        ),
-        migrations.AddField(
-            model_name='check',
-            name='survey',
-            field=models.CharField(blank=True, db_index=True, max_length=100, null=True),
         ),
         migrations.AddField(
             model_name='check',

@@ -1,0 +1,195 @@
+"""The survey job (queue "survey"): lease chunks, check their domains, save each result once.
+
+`manage.py survey run` enqueues jobs; every `manage.py rqworker survey`, on any machine
+sharing Redis and the database, runs them. A job keeps taking chunks until none is left,
+so a few workers drain any number of jobs; surplus jobs end at once. The job only reads
+and writes the database (store.py has the exactness argument), so Redis going away
+mid-run does not disturb results already saved.
+
+Within one process SURVEY_CONCURRENCY domains are checked at once; politeness caps
+(engine/limits.py) bound queries per resolver and connections per destination IP.
+"""
+from __future__ import annotations
+
+import concurrent.futures as cf
+import dataclasses
+import logging
+import os
+import secrets
+import socket
+import time
+from dataclasses import dataclass
+
+from django.conf import settings
+from django.db import transaction
+from django.db.models import F
+from django.utils import timezone
+
+from ..engine.dns import AnswerCache
+from ..engine.limits import Limits
+from ..models import Check, Survey, SurveyChunk, SurveyDomain
+from ..pipeline import full_report
+from . import optout, store
+
+log = logging.getLogger(__name__)
+
+FLUSH_ROWS = 250         # results saved per transaction
+FLUSH_SECONDS = 1.0      # ... or at least this often
+POLL_SECONDS = 0.2
+TOOL = "smtp-tls-checker-survey/1"
+
+_SHARED = None           # one set of caps and one answer cache per process, shared by its jobs
+
+
+def user_agent() -> str:
+    """Names the tool and where to complain (RFC 9110 10.1.5: product and a comment)."""
+    contact = settings.SURVEY_CONTACT_URL.strip()
+    return f"{TOOL} (+{contact})" if contact else TOOL
+
+
+def survey_config():
+    """The site's engine settings plus the survey's: its time limit per domain, politeness caps,
+    User-Agent, and an answer cache (a zone's domains share a few mail providers' MX hosts)."""
+    global _SHARED
+    if _SHARED is None:
+        _SHARED = (Limits(dns=settings.SURVEY_RESOLVER_LIMIT, https=settings.SURVEY_HTTPS_LIMIT,
+                          smtp=settings.SURVEY_SMTP_LIMIT), AnswerCache())
+    limits, cache = _SHARED
+    return dataclasses.replace(settings.CHECKER_CONFIG, check_timeout=float(settings.SURVEY_CHECK_TIMEOUT),
+                               limits=limits, user_agent=user_agent(), answer_cache=cache)
+
+
+@dataclass
+class Outcome:
+    pk: int                  # SurveyDomain
+    chunk: int               # SurveyChunk pk
+    check: Check | None      # None: opted out, nothing saved
+    error: bool = False
+
+
+def run_survey(survey_id: int) -> str:
+    """The RQ job."""
+    survey = Survey.objects.filter(pk=survey_id).first()
+    if survey is None:
+        return "missing"
+    return SurveyWorker(survey).run()
+
+
+class SurveyWorker:
+    def __init__(self, survey: Survey, concurrency: int | None = None, lease_seconds: float | None = None):
+        self.survey = survey
+        self.concurrency = concurrency or settings.SURVEY_CONCURRENCY
+        self.lease = lease_seconds or settings.SURVEY_LEASE_SECONDS
+        self.owner = f"{socket.gethostname()}:{os.getpid()}:{secrets.token_hex(3)}"[:100]
+        self.config = survey_config()
+        self.listed = optout.load()
+        self.outstanding: dict[int, int] = {}     # held chunk pk -> domains not yet saved
+        self.futures: dict[cf.Future, tuple[int, int]] = {}
+        self.buffer: list[Outcome] = []
+        self.checked = 0
+
+    def run(self) -> str:
+        pool = cf.ThreadPoolExecutor(self.concurrency, thread_name_prefix="survey")
+        last_flush = last_renew = time.monotonic()
+        try:
+            while True:
+                claimed = None
+                if len(self.futures) < self.concurrency * 2:
+                    claimed = self.take_chunk(pool)
+                if not self.futures and claimed is None:
+                    self.flush()
+                    if not self.outstanding and not store.unfinished(self.survey):
+                        break
+                    time.sleep(min(2.0, self.lease / 4))   # others hold the rest; take over if they die
+                    continue
+                done, _ = cf.wait(list(self.futures), timeout=POLL_SECONDS, return_when=cf.FIRST_COMPLETED)
+                for future in done:
+                    pk, chunk = self.futures.pop(future)
+                    self.buffer.append(self.outcome(future, pk, chunk))
+                now = time.monotonic()
+                if len(self.buffer) >= FLUSH_ROWS or (self.buffer and now - last_flush >= FLUSH_SECONDS):
+                    self.flush()
+                    last_flush = now
+                if now - last_renew >= self.lease / 3:
+                    store.renew(self.outstanding, self.owner, self.lease)
+                    last_renew = now
+        finally:
+            pool.shutdown(wait=False, cancel_futures=True)
+        self.flush()
+        store.finish_if_done(self.survey)
+        return f"checked {self.checked}"
+
+    def take_chunk(self, pool) -> SurveyChunk | None:
+        chunk = store.claim(self.survey, self.owner, self.lease)
+        if chunk is None:
+            return None
+        pending = list(SurveyDomain.objects.filter(survey=self.survey, chunk=chunk.number, done=False)
+                       .order_by("pk").values_list("pk", "domain", "opted_out"))
+        self.outstanding[chunk.pk] = len(pending)
+        profile, full = self.survey.profile or "dns", self.survey.full_reports
+        for pk, domain, out in pending:
+            if out or optout.opted_out(domain, self.listed):
+                self.buffer.append(Outcome(pk, chunk.pk, None))
+                continue
+            future = pool.submit(check_one, self.survey, domain, self.config, profile, full)
+            self.futures[future] = (pk, chunk.pk)
+        if not pending:
+            self.flush()   # marks it done
+        return chunk
+
+    @staticmethod
+    def outcome(future, pk, chunk) -> Outcome:
+        check = future.result()   # check_one never raises
+        return Outcome(pk, chunk, check, error=check.status == Check.Status.FAILED or check.mx_status == "error")
+
+    def flush(self):
+        """Save the buffered results: each domain's row and its done mark in one transaction."""
+        batch, self.buffer = self.buffer, []
+        per_chunk: dict[int, dict[str, int]] = {}
+        with transaction.atomic():
+            ids = [o.pk for o in batch]
+            fresh = set(SurveyDomain.objects.select_for_update().filter(pk__in=ids, done=False)
+                        .values_list("pk", flat=True)) if ids else set()
+            rows = [o.check for o in batch if o.pk in fresh and o.check is not None]
+            Check.objects.bulk_create(rows, batch_size=500)
+            SurveyDomain.objects.filter(pk__in=fresh).update(done=True)
+            for o in batch:
+                counts = per_chunk.setdefault(o.chunk, {"checked": 0, "failed": 0, "errors": 0, "skipped": 0})
+                self.outstanding[o.chunk] = self.outstanding.get(o.chunk, 1) - 1
+                if o.pk not in fresh:
+                    continue  # another worker saved it first (after taking over a lapsed lease)
+                if o.check is None:
+                    counts["skipped"] += 1
+                else:
+                    counts["checked"] += 1
+                    counts["failed"] += o.check.status == Check.Status.FAILED
+                    counts["errors"] += o.check.mx_status == "error"
+            for chunk_pk, counts in per_chunk.items():
+                SurveyChunk.objects.filter(pk=chunk_pk).update(**{k: F(k) + v for k, v in counts.items()})
+            finished = [pk for pk, left in self.outstanding.items() if left <= 0]
+            if finished:
+                SurveyChunk.objects.filter(pk__in=finished).update(done=True, owner="", lease_until=None)
+                for pk in finished:
+                    del self.outstanding[pk]
+        self.checked += len(fresh)
+
+
+def check_one(survey: Survey, domain: str, config, profile: str, full_reports: bool) -> Check:
+    """One domain's summary row (not saved). Never raises: a failure is a failed row."""
+    started = timezone.now()
+    check = Check(domain=domain, input=domain, source=Check.Source.SURVEY, survey=survey, started_at=started,
+                  enqueued_at=started)
+    try:
+        report = full_report(domain, config, profile=profile)
+    except Exception as error:  # the engine should not raise; one domain must not stop a survey
+        log.exception("survey %s: %s failed in the engine", survey.name, domain)
+        check.status, check.error = Check.Status.FAILED, f"Internal error ({type(error).__name__})"[:200]
+        check.finished_at = timezone.now()
+        return check
+    check.apply_report(report)
+    if profile != "full":
+        check.grade = check.score = None   # a grade needs the STARTTLS probes
+    if not full_reports:
+        check.report = None
+    check.status, check.finished_at = Check.Status.DONE, timezone.now()
+    return check
