@@ -103,7 +103,7 @@ def population():
 # key -> count over the whole population (51 domains), per table.
 EXPECTED = {
     "dane": {
-        "domains": 51, "ds": 26, "bogus": 3, "mx_error": 3, "mx_missing": 0, "mx_exists": 23, "mx_null": 6,
+        "domains": 51, "ds": 26, "bogus": 3, "mx_error": 0, "mx_missing": 0, "mx_exists": 23, "mx_null": 6,
         "mx_not_null": 17, "tlsa_error": 0, "tlsa_none": 0, "tlsa_configured": 17, "tlsa_all": 10, "tlsa_some": 7,
         "tlsa_invalid": 0, "dane": 17, "dane_of_ds": 17, "dane_of_all": 17, "verified_all": 17, "verified_some": 0,
         "verified_none": 0, "verified_untested": 0,
@@ -112,7 +112,7 @@ EXPECTED = {
         "domains": 51, "sts_host_error": 3, "sts_host_missing": 26, "sts_host_exists": 22, "fetch_dns": 0,
         "fetch_tcp": 0, "fetch_http_status": 0, "fetch_timeout": 0, "fetch_tls": 0, "fetch_certificate": 7,
         "fetch_redirect": 0, "fetch_content_type": 0, "fetch_too_large": 0, "fetch_other": 0,
-        "policy_received": 15, "policy_invalid": 0, "policy_valid": 15, "mode_none": 0, "mode_testing": 5,
+        "policy_not_fetched": 0, "policy_received": 15, "policy_invalid": 0, "policy_valid": 15, "mode_none": 0, "mode_testing": 5,
         "mode_enforce": 10, "txt_error": 0, "txt_missing": 0, "txt_exists": 22, "txt_valid": 17, "txt_invalid": 5,
         "txt_multiple": 0, "sts_file_valid": 15, "sts_txt_valid": 17, "sts_file_only": 5, "sts_txt_only": 7,
         "sts_both": 10,
@@ -145,7 +145,7 @@ OF = {
     "tlsa_invalid": "tlsa_configured", "dane": "ds", "dane_of_ds": "ds", "dane_of_all": "domains",
     "verified_all": "dane", "verified_some": "dane", "verified_none": "dane", "verified_untested": "dane",
     "sts_host_error": "domains", "sts_host_missing": "domains", "sts_host_exists": "domains",
-    "policy_received": "sts_host_exists", "policy_invalid": "policy_received", "policy_valid": "policy_received",
+    "policy_not_fetched": "sts_host_exists", "policy_received": "sts_host_exists", "policy_invalid": "policy_received", "policy_valid": "policy_received",
     "mode_none": "policy_valid", "mode_testing": "policy_valid", "mode_enforce": "policy_valid",
     "txt_error": "sts_host_exists", "txt_missing": "sts_host_exists", "txt_exists": "sts_host_exists",
     "txt_valid": "txt_exists", "txt_invalid": "txt_exists", "txt_multiple": "txt_exists",

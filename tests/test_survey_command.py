@@ -49,13 +49,17 @@ def test_a_missing_file_or_survey_is_one_line_of_explanation(db, tmp_path):
         run("status", "x")
 
 
-def test_status_and_report_of_a_survey_not_run_yet(db, zone):
+def test_status_and_report_of_a_survey_not_run_yet(db, zone, tmp_path):
     run("import", "fi", zone)
     out, _ = run("status", "fi")
     assert "0/3" in out and "no worker" in out
     out, _ = run("report", "fi")
-    assert "NOT COMPLETE" in out and "Table 19." in out
+    assert "NOT COMPLETE" in out and "(thesis Tables 16 to 19)" in out
     assert "DS in the zone file vs. DS seen in DNS: 0 domains differ" in out
+    run("report", "fi", "--csv", str(tmp_path / "fi.csv"))
+    assert "table,row,label,count" in (tmp_path / "fi.csv").read_text()
+    with pytest.raises(CommandError, match="cannot write"):
+        run("report", "fi", "--csv", str(tmp_path / "missing-dir" / "fi.csv"))
 
 
 def test_run_without_redis_says_so_and_loses_nothing(zone):

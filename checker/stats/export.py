@@ -1,10 +1,21 @@
-"""CSV and JSON exports of the published tables, with the filters written into the file."""
+"""CSV, JSON and terminal-text exports of the published tables, with the filters written
+into the file. The staff page's exports and `manage.py survey report` both write these."""
 import csv
 import io
 import json
 
+from django.utils import timezone
+
+COUNTED = "the latest finished check of each domain among the checks matching the filters"
+
 COLUMNS = ("table", "row", "label", "count", "percent", "denominator", "thesis_table", "thesis_count",
            "thesis_percent")
+
+
+def meta(filters, threshold: int) -> dict:
+    """The lines that head every export: when, over what, and below which count is hidden."""
+    return {"generated_at": timezone.now().isoformat(), "filters": filters.describe(), "counted": COUNTED,
+            "suppressed_below": threshold}
 
 
 def as_json(meta: dict, tables: list[dict], days: list[dict]) -> str:
@@ -28,6 +39,25 @@ def as_csv(meta: dict, tables: list[dict], days: list[dict]) -> str:
     for day in days:
         writer.writerow(["checks_per_day", day["day"], "finished checks", day["count"], "", "", "", "", ""])
     return out.getvalue()
+
+
+def as_text(tables: list[dict]) -> str:
+    """The tables for a terminal: label, count, share of the named denominator, and the
+    thesis's own figure (T<table>) where it has the row."""
+    out = []
+    for table in tables:
+        out.append(f"{table['title']} ({table['source']})")
+        width = max((len(row["label"]) for row in table["rows"]), default=0) + 2
+        for row in table["rows"]:
+            label = row["label"].upper() if row["strong"] else row["label"]
+            share = "" if row["percent"] is None else f"{row['percent']:6.2f}% of {row['of']}"
+            thesis = ""
+            if row["thesis_table"]:
+                pct = "" if row["thesis_percent"] is None else f", {row['thesis_percent']}%"
+                thesis = f"  [T{row['thesis_table']}: {row['thesis_count']}{pct}]"
+            out.append(f"  {label:<{width}}{row['count']:>9}  {share:<40}{thesis}".rstrip())
+        out.append("")
+    return "\n".join(out)
 
 
 def _flat(meta: dict, prefix=""):

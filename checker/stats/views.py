@@ -44,12 +44,7 @@ def _compute(request):
     values, days = results["values"], results["days"]
     computed = tables.build(values, results["codes"])
     limit = threshold()
-    meta = {
-        "generated_at": timezone.now().isoformat(),
-        "filters": filters.describe(),
-        "counted": "the latest finished check of each domain among the checks matching the filters",
-        "suppressed_below": limit,
-    }
+    meta = export.meta(filters, limit)
     day_rows = [{"day": day.isoformat(), "count": shown_count(n, limit)} for day, n in days]
     return form, meta, published(computed, limit), values, days, day_rows
 

@@ -114,7 +114,7 @@ def run_profile(pop, stack, profile: str, truth_for) -> dict:
     observed = stack.report_counts(name)
     truth = truth_for(profile)
     wrong = mismatches(stack.rows(name), pop.domains, profile)
-    differing = sorted(f"Table {t} / {row}: {observed.get(t, {}).get(row)} != {count}"
+    differing = sorted(f"{t} / {row}: {observed.get(t, {}).get(row)} != {count}"
                        for t, rows in truth.items() for row, count in rows.items()
                        if observed.get(t, {}).get(row) != count)
     return {"profile": profile, "domains": N, "workers": WORKERS, "seconds": round(elapsed, 1),

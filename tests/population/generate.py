@@ -203,7 +203,7 @@ def expected(d: Domain, profile: str) -> dict:
         return {"ds_present": d.ds,
                 "dnssec_status": "bogus" if d.dns == "bogus" else "error", "mx_status": "error",
                 "dane_status": None, "mta_sts_host": "error", "mta_sts_policy": None, "mta_sts_fetch_error": None,
-                "mta_sts_mode": None, "mta_sts_record": None, "tls_rpt_status": "error"}
+                "mta_sts_mode": None, "mta_sts_record": None, "tls_rpt_status": "error", "dane_verified": None}
     mx = {"present": "present", "none": "none", "null": "null"}[d.mx]
     dane = None
     if d.dns == "signed":
@@ -211,7 +211,9 @@ def expected(d: Domain, profile: str) -> dict:
     row = {"ds_present": d.ds, "dnssec_status": "secure" if d.dns == "signed" else "insecure", "mx_status": mx,
            "dane_status": dane, "mta_sts_host": "missing" if d.sts == "missing" else "resolves",
            "mta_sts_policy": None, "mta_sts_fetch_error": None, "mta_sts_mode": None,
-           "mta_sts_record": d.txt, "tls_rpt_status": d.rpt}
+           "mta_sts_record": d.txt, "tls_rpt_status": d.rpt,
+           # Only `full` probes the MX hosts; every usable TLSA record matches its server's key.
+           "dane_verified": ("all" if profile == "full" else "not-tested") if d.dane else None}
     if d.sts != "missing":
         if profile == "dns":
             row["mta_sts_policy"], row["mta_sts_fetch_error"], row["mta_sts_mode"] = "not-fetched", "", ""

@@ -14,7 +14,7 @@ from pathlib import Path
 from tests.web_stack import PY, ROOT, PrivateRedis
 
 COLUMNS = ("ds_present", "dnssec_status", "mx_status", "dane_status", "mta_sts_host", "mta_sts_policy",
-           "mta_sts_fetch_error", "mta_sts_mode", "mta_sts_record", "tls_rpt_status")
+           "mta_sts_fetch_error", "mta_sts_mode", "mta_sts_record", "tls_rpt_status", "dane_verified")
 
 
 class SurveyStack:
@@ -100,9 +100,13 @@ class SurveyStack:
         return out
 
     def report_counts(self, name: str) -> dict[str, dict[str, int]]:
-        """`survey report NAME --csv -` read back: {table: {row: count}}."""
+        """`survey report NAME --csv -` read back: {table key: {row key: count}}, the thesis's
+        tables (Tables 11-19, tests/population/truth.py)."""
+        from tests.population.truth import THESIS_TABLES
         text = self.manage("survey", "report", name, "--csv", "-").stdout
+        body = "\n".join(line for line in text.splitlines() if not line.startswith("# "))
         counts: dict[str, dict[str, int]] = {}
-        for row in csv.DictReader(io.StringIO(text)):
-            counts.setdefault(row["table"], {})[row["row"]] = int(row["count"])
+        for row in csv.DictReader(io.StringIO(body)):
+            if row["table"] in THESIS_TABLES:
+                counts.setdefault(row["table"], {})[row["row"]] = int(row["count"])
         return counts

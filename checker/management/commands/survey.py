@@ -1,6 +1,4 @@
 """`manage.py survey import|run|status|report|list`: scan a zone like the thesis (README "Surveys")."""
-import csv
-import sys
 import time
 
 from django.conf import settings
@@ -8,11 +6,14 @@ from django.core.management.base import BaseCommand, CommandError
 
 from checker.engine.run import PROFILES
 from checker.models import Check
-from checker.survey import progress, store, tables
+from checker.stats import export, queries, tables
+from checker.stats.published import published
+from checker.survey import progress, store
 from checker.survey.importer import parse
 from checker.survey.store import SurveyError
 
 MAX_FILE = 2 * 1024 ** 3
+EXACT = 1   # the "< N" threshold of the survey report: 1 hides nothing
 
 
 class Command(BaseCommand):
@@ -123,23 +124,31 @@ class Command(BaseCommand):
     def do_report(self, name, csv, **_):
         survey = store.get(name)
         snap = progress.snapshot(survey)
-        rows = Check.objects.filter(survey=survey, status=Check.Status.DONE)
-        result = tables.all_tables(rows)
+        # The staff statistics page's computation with its survey filter (issue 13: the same
+        # numbers), but exact counts: the researcher who runs the survey has the rows anyway,
+        # so the page's "< 5" anonymity threshold does not apply here.
+        filters = queries.Filters.relative("all", "survey", survey.name)
+        computed, _values = tables.compute(queries.latest_per_domain(filters))
+        rows = published(computed, EXACT)
         if csv != "-":
             self.stdout.write(f"Survey {survey.name}: profile {survey.profile or '-'}, {snap.checked} of "
                               f"{snap.total} domains checked ({snap.failed} failed, {snap.skipped} opted out"
                               f"{'' if snap.complete else ', NOT COMPLETE'})\n")
-            self.stdout.write(tables.render_text(result))
+            self.stdout.write(export.as_text(rows))
             disagree = _ds_disagreements(survey)
             if disagree is not None:
                 self.stdout.write(f"DS in the zone file vs. DS seen in DNS: {disagree} domains differ")
         if csv:
-            handle = sys.stdout if csv == "-" else open(csv, "w", newline="", encoding="utf-8")
+            days = [{"day": day.isoformat(), "count": n} for day, n in queries.per_day(filters)]
+            text = export.as_csv(export.meta(filters, EXACT), rows, days)
+            if csv == "-":
+                self.stdout.write(text, ending="")
+                return
             try:
-                _write_csv(handle, result)
-            finally:
-                if handle is not sys.stdout:
-                    handle.close()
+                with open(csv, "w", newline="", encoding="utf-8") as handle:
+                    handle.write(text)
+            except OSError as error:
+                raise CommandError(f"cannot write {csv}: {error.strerror or error}") from None
 
     def do_list(self, **_):
         from checker.models import Survey
@@ -147,12 +156,6 @@ class Command(BaseCommand):
             snap = progress.snapshot(survey)
             self.stdout.write(f"{survey.name:<30} {survey.profile or '-':<10} {snap.finished}/{snap.total}"
                               f"{' done' if snap.complete else ''}")
-
-
-def _write_csv(handle, result):
-    writer = csv.writer(handle)
-    for row in tables.csv_rows(result):
-        writer.writerow(row)
 
 
 def _ds_disagreements(survey):
