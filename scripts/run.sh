@@ -25,7 +25,7 @@ host="${WEB_BIND%:*}"; port="${WEB_BIND##*:}"
 port_busy "$host" "$port" && die "$WEB_BIND is in use by another program. Stop it or set WEB_BIND=127.0.0.1:8001."
 
 for i in $(seq "$WORKERS"); do
-  "$PY" manage.py rqworker default --with-scheduler >>"$VAR/worker.log" 2>&1 &
+  "$PY" manage.py run_worker >>"$VAR/worker.log" 2>&1 &
   children+=($!)
 done
 "$PY" manage.py sweep_checks --loop >>"$VAR/sweeper.log" 2>&1 &

@@ -1,4 +1,5 @@
 """The sweeper against a real Redis (DB 15 of the project's Redis, flushed around each test)."""
+import sys
 from datetime import timedelta
 from io import StringIO
 
@@ -179,3 +180,26 @@ def test_the_sweep_checks_command_sweeps_once(redis_conn):
     assert "enqueued 1" in out.getvalue()
     check.refresh_from_db()
     assert check.enqueued_at is not None
+
+
+def test_an_idle_sweep_prints_nothing_and_raises_nothing(redis_conn):
+    out = StringIO()
+    call_command("sweep_checks", stdout=out)
+    assert out.getvalue() == ""
+
+
+def test_the_sweeper_loop_of_an_idle_site_logs_every_sweep_and_no_error():
+    from tests.web_stack import Stack
+
+    stack = Stack("test-sweeper-idle").prepare()
+    log = stack.var / "sweeper.log"
+    log.unlink(missing_ok=True)
+    try:
+        stack._spawn("sweeper", [sys.executable, "manage.py", "sweep_checks", "--loop", "--interval", "0.2",
+                                 "-v", "2"])
+        stack.wait_until(lambda: log.read_text().count("enqueued 0, failed 0, redis up") >= 3, 60,
+                         "three idle sweeps", process="sweeper")
+    finally:
+        stack.stop()
+    text = log.read_text()
+    assert "Traceback" not in text and "sweep failed" not in text and "ERROR" not in text

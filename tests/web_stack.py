@@ -107,13 +107,45 @@ class Stack:
                 time.sleep(0.2)
         raise RuntimeError(f"gunicorn did not answer on {self.base}; see {self.var / 'web.log'}")
 
-    def start_worker(self, name: str = "worker"):
-        self._spawn(name, [PY, "manage.py", "rqworker", "default", "--name", f"{self.var.name}-{name}-{os.getpid()}"])
+    def start_worker(self, name: str = "worker", timeout: float = 60):
+        """A worker (manage.py run_worker), returned once it is registered in Redis."""
+        worker_name = f"{self.var.name}-{name}-{os.getpid()}"
+        self._spawn(name, [PY, "manage.py", "run_worker", "--name", worker_name])
+        self.wait_until(lambda: worker_name in self.worker_names(), timeout,
+                        f"worker {worker_name} registered in Redis", process=name)
         return self
 
-    def start_sweeper(self, interval: float = 1.0):
+    def worker_names(self) -> set[str]:
+        """Names of the workers registered in this stack's Redis (empty while it is down)."""
+        import redis
+        from rq import Worker
+
+        try:
+            conn = redis.Redis.from_url(self.env["REDIS_URL"], socket_timeout=2)
+            return {worker.name for worker in Worker.all(connection=conn)}
+        except redis.exceptions.RedisError:
+            return set()
+
+    def start_sweeper(self, interval: float = 1.0, timeout: float = 60):
+        """The sweeper loop, returned once it has logged its start (its first sweep follows)."""
+        log = self.var / "sweeper.log"
+        offset = log.stat().st_size if log.exists() else 0
         self._spawn("sweeper", [PY, "manage.py", "sweep_checks", "--loop", "--interval", str(interval)])
+        self.wait_until(lambda: b"sweeping every" in log.read_bytes()[offset:], timeout,
+                        "the sweeper to start", process="sweeper")
         return self
+
+    def wait_until(self, predicate, timeout: float, what: str, process: str | None = None):
+        """Poll `predicate` until true; fail early, naming the log, if `process` exited."""
+        deadline = time.monotonic() + timeout
+        while not predicate():
+            proc = self.procs.get(process) if process else None
+            if proc is not None and proc.poll() is not None:
+                raise RuntimeError(f"{process} exited ({proc.returncode}) before {what}; "
+                                   f"see {self.var / (process + '.log')}")
+            if time.monotonic() > deadline:
+                raise RuntimeError(f"no {what} after {timeout} s; see {self.var}")
+            time.sleep(0.1)
 
     # -- tear-down -----------------------------------------------------------------------
 

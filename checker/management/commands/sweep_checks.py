@@ -18,7 +18,8 @@ class Command(BaseCommand):
         parser.add_argument("--loop", action="store_true", help="keep running, sweeping every --interval seconds")
         parser.add_argument("--interval", type=float, default=10.0, help="seconds between sweeps (default 10)")
 
-    def handle(self, *args, loop=False, interval=10.0, **options):
+    def handle(self, *args, loop=False, interval=10.0, verbosity=1, **options):
+        self.verbosity = verbosity  # BaseCommand keeps it only in the options
         if not loop:
             self._report(sweep())
             return
