@@ -72,8 +72,17 @@ class CheckWorker(Worker):
     * the work horse (the process running the check) is killed by the kernel when its
       worker dies (PR_SET_PDEATHSIG), so a check whose worker was killed is not still
       running when the sweeper gives it to another worker;
-    * a successful heartbeat ends a logged Redis outage.
+    * a successful heartbeat ends a logged Redis outage;
+    * a SIGTERM that came before RQ installed its own handlers (while the worker
+      registered) still stops it: `stop_asked` is serve()'s flag.
     """
+
+    stop_asked = staticmethod(lambda: False)
+
+    def _install_signal_handlers(self):
+        super()._install_signal_handlers()
+        if self.stop_asked():
+            self._stop_requested = True  # the work loop checks it before taking a job
 
     def fork_work_horse(self, job, queue):
         self._parent_pid = os.getpid()
@@ -136,6 +145,7 @@ def serve(make_worker, connection, logging_level: str = "INFO", sleep=time.sleep
             return
         generation += 1
         worker = make_worker(generation)
+        worker.stop_asked = lambda: bool(stop)
         for conn in connections.all():  # no database connection may cross the fork
             conn.close()
         started = time.monotonic()

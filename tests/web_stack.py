@@ -147,6 +147,88 @@ class Stack:
                 raise RuntimeError(f"no {what} after {timeout} s; see {self.var}")
             time.sleep(0.1)
 
+    # -- the site as `make run` runs it ---------------------------------------------------
+
+    def start_site(self, workers: int = 2, sweep_interval: float = 1.0, timeout: float = 120):
+        """scripts/supervise.sh (supervisord with scripts/supervisord.conf, as `make run`
+        starts it): gunicorn, `workers` RQ workers and the sweeper. Returns once the web
+        server answers and every worker is registered and alive."""
+        self.env.update(CHECKER_WORKERS=str(workers), SWEEP_INTERVAL=str(sweep_interval),
+                        WEB_WORKERS=self.env.get("WEB_WORKERS", "1"), WEB_THREADS=self.env.get("WEB_THREADS", "4"))
+        self._spawn("site", ["bash", str(ROOT / "scripts" / "supervise.sh")])
+        self.wait_until(self.answers, timeout, f"web server answering on {self.base}", process="site")
+        self.wait_until(lambda: len(self.live_workers()) == workers, timeout, f"{workers} live workers",
+                        process="site")
+        return self
+
+    def answers(self) -> bool:
+        try:
+            return urllib.request.urlopen(self.base + "/", timeout=2).status == 200
+        except OSError:
+            return False
+
+    def live_workers(self) -> dict[str, int]:
+        """{worker name: pid} of the registered workers whose process runs (a killed
+        worker stays registered in Redis for minutes)."""
+        import redis
+        from rq import Worker
+
+        try:
+            conn = redis.Redis.from_url(self.env["REDIS_URL"], socket_timeout=2)
+            workers = Worker.all(connection=conn)
+        except redis.exceptions.RedisError:
+            return {}
+        alive = {}
+        for worker in workers:
+            try:
+                os.kill(worker.pid, 0)
+                alive[worker.name] = worker.pid
+            except (ProcessLookupError, TypeError):
+                pass
+        return alive
+
+    def worker_pid_of(self, check_id: str) -> int | None:
+        """The pid of the worker whose horse runs this check's job, if any."""
+        import redis
+        from rq.job import Job
+
+        conn = redis.Redis.from_url(self.env["REDIS_URL"], socket_timeout=2)
+        try:
+            name = Job.fetch(check_id, connection=conn).worker_name
+        except Exception:
+            return None
+        return self.live_workers().get(name)
+
+    def row(self, check_id: str) -> dict:
+        """The check's row read straight from the database (also while the web server is down)."""
+        import sqlite3
+
+        with sqlite3.connect(self.db, timeout=20) as db:
+            db.row_factory = sqlite3.Row
+            row = db.execute("SELECT * FROM checker_check WHERE id = ?", (check_id.replace("-", ""),)).fetchone()
+        return dict(row) if row else {}
+
+    def stop_site(self, timeout: float = 180) -> int:
+        """SIGTERM to supervisord, as Ctrl-C in `make run` does; waits for it and returns its exit code."""
+        proc = self.procs.pop("site", None)
+        if proc is None:
+            return 0
+        if proc.poll() is None:
+            proc.send_signal(signal.SIGTERM)
+        try:
+            return proc.wait(timeout=timeout)
+        except subprocess.TimeoutExpired:
+            self._kill_site_children()
+            os.killpg(proc.pid, signal.SIGKILL)
+            return proc.wait(timeout=10)
+
+    def _kill_site_children(self):
+        for pid in self.live_workers().values():
+            try:
+                os.kill(pid, signal.SIGKILL)
+            except ProcessLookupError:
+                pass
+
     # -- tear-down -----------------------------------------------------------------------
 
     def kill(self, name: str, sig=signal.SIGKILL):
@@ -164,6 +246,8 @@ class Stack:
             proc.wait(timeout=10)
 
     def stop(self):
+        if "site" in self.procs:
+            self.stop_site()
         for name in list(self.procs):
             self.kill(name, signal.SIGTERM)
 

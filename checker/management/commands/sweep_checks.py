@@ -38,7 +38,8 @@ class Command(BaseCommand):
                 time.sleep(0.2)
 
     def _report(self, result):
-        if result.enqueued or result.failed or self.verbosity > 1:
+        if result.enqueued or result.failed or result.retried or self.verbosity > 1:
             self.stdout.write(
-                f"enqueued {len(result.enqueued)}, failed {len(result.failed)}, redis {'up' if result.redis_up else 'down'}"
+                f"enqueued {len(result.enqueued)}, retried {len(result.retried)}, failed {len(result.failed)}, "
+                f"redis {'up' if result.redis_up else 'down'}"
             )
