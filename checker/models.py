@@ -43,6 +43,7 @@ class Check(models.Model):
     error = models.TextField(blank=True)
     client = models.CharField(max_length=64, blank=True, db_index=True)  # hashed client address
     report = models.JSONField(null=True, blank=True)
+    attempts = models.PositiveSmallIntegerField(default=0)  # runs started (a lost run is retried once)
 
     # Summary columns (copied from the report) for statistics and listings.
     grade = models.CharField(max_length=2, null=True, blank=True, db_index=True)

@@ -6,9 +6,14 @@ Run every few seconds (`manage.py sweep_checks --loop`, started by scripts/run.s
   Redis no longer has (restarted without its data), are enqueued again;
 * queued checks whose job has waited longer than CHECK_STALE_SECONDS for a worker end
   as failed (the page would otherwise say "Waiting to start" forever);
+* running checks whose worker died (killed, out of memory) are queued once more: a
+  check runs at most MAX_ATTEMPTS times, and the second loss ends it as failed;
 * running checks end as failed, with a reason people can read, when their job failed
-  or vanished, when the worker that held them is gone, or when they have been running
-  longer than CHECK_STALE_SECONDS.
+  or vanished, or when they have been running longer than CHECK_STALE_SECONDS.
+
+A dead worker's work horse dies with it (checker/worker.py), and a run saves its result
+only while it is still the check's current attempt (checker/jobs.py), so a retried
+check never runs twice at the same time.
 
 The job id of a check is the check's id (checker/submit.py), so no extra column is needed.
 """
@@ -17,6 +22,7 @@ import os
 import socket
 from dataclasses import dataclass, field
 from datetime import timedelta
+from datetime import timezone as dt_timezone
 
 from django.conf import settings
 from django.utils import timezone
@@ -28,10 +34,16 @@ log = logging.getLogger(__name__)
 
 # A check is created a moment before its job is enqueued; leave that moment alone.
 ENQUEUE_GRACE_SECONDS = 10
+# Runs of one check: a run lost with its worker is retried until this many have started.
+MAX_ATTEMPTS = 2
+# A queued job out of its queue list this long was taken by a worker that never started it.
+TAKEN_NOT_STARTED_SECONDS = 10
 
 REASON_STALE = "The check did not finish within {seconds} seconds and was stopped. Please retry."
 REASON_TIMEOUT = "The check took longer than the time limit and was stopped. Please retry."
 REASON_WORKER_GONE = "The worker running this check stopped before it finished. Please retry."
+REASON_WORKER_GONE_TWICE = ("The check was interrupted twice: each time the worker running it stopped before it "
+                            "finished (for example it ran out of memory or was restarted). Please retry later.")
 REASON_JOB_FAILED = "The check stopped with an internal error. Please retry."
 REASON_JOB_LOST = "The queued job of this check was lost. Please retry."
 REASON_NO_RESULT = "The check ended without saving a result. Please retry."
@@ -42,6 +54,7 @@ REASON_NOT_STARTED = "No worker started the check within {seconds} seconds. Plea
 class SweepResult:
     enqueued: list = field(default_factory=list)
     failed: list = field(default_factory=list)
+    retried: list = field(default_factory=list)
     redis_up: bool = True
 
 
@@ -60,8 +73,12 @@ def _worker_alive(conn, worker_name: str | None) -> bool:
     if not worker_name:
         return True  # not yet assigned: nothing to say
     worker = Worker.find_by_key(Worker.redis_worker_namespace_prefix + worker_name, connection=conn)
-    if worker is None:
-        return False
+    return worker is not None and process_alive(worker)
+
+
+def process_alive(worker) -> bool:
+    """A registered worker's process still runs. Its Redis key outlives a killed worker by
+    minutes (worker TTL); on this host the process table says at once."""
     if worker.hostname == socket.gethostname() and worker.pid:
         try:
             os.kill(worker.pid, 0)
@@ -70,6 +87,12 @@ def _worker_alive(conn, worker_name: str | None) -> bool:
         except PermissionError:
             return True
     return True
+
+
+def live_workers(conn) -> list:
+    from rq import Worker
+
+    return [worker for worker in Worker.all(connection=conn) if process_alive(worker)]
 
 
 def _job(conn, check_id):
@@ -114,16 +137,52 @@ def running_check_problem(conn, check: Check, now) -> str | None:
     return _ended_job_reason(job, status)
 
 
-def _queued_job_problem(job, check: Check, now) -> str | None:
+def _queued_job_problem(job, check: Check, now, workers_since) -> str | None:
     """A queued check whose job already ended without running it (e.g. the worker died at
-    the start), or has waited for a worker longer than CHECK_STALE_SECONDS."""
+    the start), or has waited for a worker longer than CHECK_STALE_SECONDS. The wait
+    counts from when a worker was there (`workers_since`, None: no worker alive), so checks
+    queued while the site was stopped run after the next start instead of failing."""
     from rq.job import JobStatus
 
     status = job.get_status(refresh=False)
     stale = timedelta(seconds=settings.CHECK_STALE_SECONDS)
-    if status == JobStatus.QUEUED and check.enqueued_at < now - stale:
-        return REASON_NOT_STARTED.format(seconds=settings.CHECK_STALE_SECONDS)
+    if status == JobStatus.QUEUED:
+        if workers_since is not None and max(check.enqueued_at, workers_since) < now - stale:
+            return REASON_NOT_STARTED.format(seconds=settings.CHECK_STALE_SECONDS)
+        return None
     return _ended_job_reason(job, status)
+
+
+def _workers_since(conn):
+    """Since when the longest-living live worker has been up (None: no worker alive)."""
+    births = [worker.birth_date for worker in live_workers(conn) if worker.birth_date]
+    if not births:
+        return None
+    since = min(births)
+    return since if since.tzinfo else since.replace(tzinfo=dt_timezone.utc)  # RQ stores UTC
+
+
+def _taken_by_dead_worker(conn, job) -> bool:
+    from rq.job import JobStatus
+
+    return job.get_status(refresh=False) == JobStatus.STARTED and not _worker_alive(conn, job.worker_name)
+
+
+def _taken_but_never_started(conn, job) -> bool:
+    """A worker takes a job by moving it from the queue list to the queue's intermediate
+    list (BLMOVE) and marks it started right after; one that lost Redis or died in between
+    leaves the job `queued` in no queue, so no worker would ever run it. That move takes
+    milliseconds: only a job seen out of its queue for TAKEN_NOT_STARTED_SECONDS counts."""
+    import time
+
+    from rq.job import JobStatus
+
+    if job.get_status(refresh=False) != JobStatus.QUEUED or job.get_position() is not None:
+        return False
+    key = f"checker:sweeper:out-of-queue:{job.id}"
+    if conn.set(key, time.time(), nx=True, ex=3600):
+        return False  # first seen out of the queue just now
+    return time.time() - float(conn.get(key) or time.time()) >= TAKEN_NOT_STARTED_SECONDS
 
 
 def _ended_job_reason(job, status) -> str | None:
@@ -149,6 +208,23 @@ def _fail(check: Check, reason: str, now) -> bool:
     return bool(updated)
 
 
+def _retry(conn, check: Check) -> bool:
+    """Queue a check whose run was lost with its worker once more (its old job removed, so
+    RQ's own clean-up never reports it); False when the check changed meanwhile."""
+    updated = Check.objects.filter(pk=check.pk, status=Check.Status.RUNNING, attempts=check.attempts).update(
+        status=Check.Status.QUEUED, enqueued_at=None, started_at=None, progress=[])
+    if not updated:
+        return False
+    job = _job(conn, check.pk)
+    if job is not None:
+        job.delete()
+    log.warning("check %s of %s: its worker stopped during attempt %d of %d; running it once more",
+                check.pk, check.domain, check.attempts, MAX_ATTEMPTS)
+    check.refresh_from_db()
+    enqueue(check)  # when Redis is down right now, the queued sweep below enqueues it later
+    return True
+
+
 def sweep() -> SweepResult:
     result = SweepResult()
     now = timezone.now()
@@ -161,17 +237,31 @@ def sweep() -> SweepResult:
 
     for check in Check.objects.filter(status=Check.Status.RUNNING):
         reason = running_check_problem(conn, check, now)
+        if reason == REASON_WORKER_GONE and conn is not None:
+            if check.attempts < MAX_ATTEMPTS:
+                if _retry(conn, check):
+                    result.retried.append(check.pk)
+                continue
+            reason = REASON_WORKER_GONE_TWICE
         if reason and _fail(check, reason, now):
             result.failed.append(check.pk)
 
     if conn is None:
         return result
     grace = now - timedelta(seconds=ENQUEUE_GRACE_SECONDS)
+    workers_since = _workers_since(conn)
     for check in Check.objects.filter(status=Check.Status.QUEUED, created_at__lt=grace).order_by("created_at"):
         if check.enqueued_at is not None:
             job = _job(conn, check.pk)
+            if job is not None and (_taken_by_dead_worker(conn, job) or _taken_but_never_started(conn, job)):
+                # Dequeued, and its worker died or lost Redis before the run began: never ran.
+                from rq import Queue
+
+                Queue(job.origin, connection=conn).intermediate_queue.remove(job.id)
+                job.delete()
+                job = None
             if job is not None:
-                reason = _queued_job_problem(job, check, now)
+                reason = _queued_job_problem(job, check, now, workers_since)
                 if reason and _fail(check, reason, now):
                     result.failed.append(check.pk)
                 continue  # otherwise waiting for a worker, as it should

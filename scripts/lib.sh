@@ -12,7 +12,6 @@ PY="$ROOT/.venv/bin/python"
 : "${UNBOUND_LISTEN:=127.0.0.1}"
 : "${UNBOUND_PORT:=8053}"
 : "${WEB_BIND:=127.0.0.1:8000}"
-: "${WORKERS:=1}"
 export REDIS_URL VAR_DIR="$VAR"
 
 say() { printf '%s\n' "$*" >&2; }

@@ -212,6 +212,8 @@ SURVEY_MAX_JOBS = env_int("SURVEY_MAX_JOBS", 1000)              # jobs enqueued 
 
 CHECK_REUSE_SECONDS = env_int("CHECK_REUSE_SECONDS", 120)
 CHECK_STALE_SECONDS = env_int("CHECK_STALE_SECONDS", 300)
+# /healthz says "degraded" when the oldest queued check has waited longer than this.
+HEALTH_QUEUE_AGE_SECONDS = env_int("HEALTH_QUEUE_AGE_SECONDS", 120)
 RATE_LIMIT_CHECKS = env_int("RATE_LIMIT_CHECKS", 20)
 RATE_LIMIT_WINDOW_SECONDS = env_int("RATE_LIMIT_WINDOW_SECONDS", 600)
 # Behind a reverse proxy, the client address is the last X-Forwarded-For hop (checker/submit.py).

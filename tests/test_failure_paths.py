@@ -75,19 +75,24 @@ def test_a_submission_while_redis_is_down_completes_after_redis_restarts(fakenet
         redis.stop()
 
 
-def test_a_worker_killed_mid_check_ends_failed_with_a_reason_and_can_be_retried(stack):
+def test_a_check_whose_worker_is_killed_twice_ends_failed_with_a_reason_and_can_be_retried(stack):
     stack.start_web().start_worker().start_sweeper(interval=1)
     status, body = stack.post_json("/api/v1/checks", {"domain": SLOW_DOMAIN})
     wait_until(lambda: stack.get_json(f"/api/v1/checks/{body['id']}")["status"] == "running", what="running")
     stack.kill("worker")
+    # The first loss is retried: the check waits for a worker again.
+    wait_until(lambda: stack.get_json(f"/api/v1/checks/{body['id']}")["status"] == "queued", what="queued again")
+    stack.start_worker("worker-2")
+    wait_until(lambda: stack.get_json(f"/api/v1/checks/{body['id']}")["status"] == "running", what="running again")
+    stack.kill("worker-2")
     failed = stack.wait_for(body["id"], timeout=60)
     assert failed["status"] == "failed"
-    assert failed["error"] == sweeper.REASON_WORKER_GONE
+    assert failed["error"] == sweeper.REASON_WORKER_GONE_TWICE
 
     browser = Browserless(stack.base)
     _, html = browser.get(f"/check/{body['id']}/")
-    assert sweeper.REASON_WORKER_GONE in html and "Retry the check" in html
-    stack.start_worker("worker-2")
+    assert "The check was interrupted twice" in html and "Retry the check" in html
+    stack.start_worker("worker-3")
     url, html = browser.submit_form_on(f"/check/{body['id']}/", "Retry the check")
     new_id = re.search(r"/check/([0-9a-f-]{36})/", url).group(1)
     assert new_id != body["id"]

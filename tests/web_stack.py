@@ -107,13 +107,127 @@ class Stack:
                 time.sleep(0.2)
         raise RuntimeError(f"gunicorn did not answer on {self.base}; see {self.var / 'web.log'}")
 
-    def start_worker(self, name: str = "worker"):
-        self._spawn(name, [PY, "manage.py", "rqworker", "default", "--name", f"{self.var.name}-{name}-{os.getpid()}"])
+    def start_worker(self, name: str = "worker", timeout: float = 60):
+        """A worker (manage.py run_worker), returned once it is registered in Redis."""
+        worker_name = f"{self.var.name}-{name}-{os.getpid()}"
+        self._spawn(name, [PY, "manage.py", "run_worker", "--name", worker_name])
+        self.wait_until(lambda: worker_name in self.worker_names(), timeout,
+                        f"worker {worker_name} registered in Redis", process=name)
         return self
 
-    def start_sweeper(self, interval: float = 1.0):
+    def worker_names(self) -> set[str]:
+        """Names of the workers registered in this stack's Redis (empty while it is down)."""
+        import redis
+        from rq import Worker
+
+        try:
+            conn = redis.Redis.from_url(self.env["REDIS_URL"], socket_timeout=2)
+            return {worker.name for worker in Worker.all(connection=conn)}
+        except redis.exceptions.RedisError:
+            return set()
+
+    def start_sweeper(self, interval: float = 1.0, timeout: float = 60):
+        """The sweeper loop, returned once it has logged its start (its first sweep follows)."""
+        log = self.var / "sweeper.log"
+        offset = log.stat().st_size if log.exists() else 0
         self._spawn("sweeper", [PY, "manage.py", "sweep_checks", "--loop", "--interval", str(interval)])
+        self.wait_until(lambda: b"sweeping every" in log.read_bytes()[offset:], timeout,
+                        "the sweeper to start", process="sweeper")
         return self
+
+    def wait_until(self, predicate, timeout: float, what: str, process: str | None = None):
+        """Poll `predicate` until true; fail early, naming the log, if `process` exited."""
+        deadline = time.monotonic() + timeout
+        while not predicate():
+            proc = self.procs.get(process) if process else None
+            if proc is not None and proc.poll() is not None:
+                raise RuntimeError(f"{process} exited ({proc.returncode}) before {what}; "
+                                   f"see {self.var / (process + '.log')}")
+            if time.monotonic() > deadline:
+                raise RuntimeError(f"no {what} after {timeout} s; see {self.var}")
+            time.sleep(0.1)
+
+    # -- the site as `make run` runs it ---------------------------------------------------
+
+    def start_site(self, workers: int = 2, sweep_interval: float = 1.0, timeout: float = 120):
+        """scripts/supervise.sh (supervisord with scripts/supervisord.conf, as `make run`
+        starts it): gunicorn, `workers` RQ workers and the sweeper. Returns once the web
+        server answers and every worker is registered and alive."""
+        self.env.update(CHECKER_WORKERS=str(workers), SWEEP_INTERVAL=str(sweep_interval),
+                        WEB_WORKERS=self.env.get("WEB_WORKERS", "1"), WEB_THREADS=self.env.get("WEB_THREADS", "4"))
+        self._spawn("site", ["bash", str(ROOT / "scripts" / "supervise.sh")])
+        self.wait_until(self.answers, timeout, f"web server answering on {self.base}", process="site")
+        self.wait_until(lambda: len(self.live_workers()) == workers, timeout, f"{workers} live workers",
+                        process="site")
+        return self
+
+    def answers(self) -> bool:
+        try:
+            return urllib.request.urlopen(self.base + "/", timeout=2).status == 200
+        except OSError:
+            return False
+
+    def live_workers(self) -> dict[str, int]:
+        """{worker name: pid} of the registered workers whose process runs (a killed
+        worker stays registered in Redis for minutes)."""
+        import redis
+        from rq import Worker
+
+        try:
+            conn = redis.Redis.from_url(self.env["REDIS_URL"], socket_timeout=2)
+            workers = Worker.all(connection=conn)
+        except redis.exceptions.RedisError:
+            return {}
+        alive = {}
+        for worker in workers:
+            try:
+                os.kill(worker.pid, 0)
+                alive[worker.name] = worker.pid
+            except (ProcessLookupError, TypeError):
+                pass
+        return alive
+
+    def worker_pid_of(self, check_id: str) -> int | None:
+        """The pid of the worker whose horse runs this check's job, if any."""
+        import redis
+        from rq.job import Job
+
+        conn = redis.Redis.from_url(self.env["REDIS_URL"], socket_timeout=2)
+        try:
+            name = Job.fetch(check_id, connection=conn).worker_name
+        except Exception:
+            return None
+        return self.live_workers().get(name)
+
+    def row(self, check_id: str) -> dict:
+        """The check's row read straight from the database (also while the web server is down)."""
+        import sqlite3
+
+        with sqlite3.connect(self.db, timeout=20) as db:
+            db.row_factory = sqlite3.Row
+            row = db.execute("SELECT * FROM checker_check WHERE id = ?", (check_id.replace("-", ""),)).fetchone()
+        return dict(row) if row else {}
+
+    def stop_site(self, timeout: float = 180) -> int:
+        """SIGTERM to supervisord, as Ctrl-C in `make run` does; waits for it and returns its exit code."""
+        proc = self.procs.pop("site", None)
+        if proc is None:
+            return 0
+        if proc.poll() is None:
+            proc.send_signal(signal.SIGTERM)
+        try:
+            return proc.wait(timeout=timeout)
+        except subprocess.TimeoutExpired:
+            self._kill_site_children()
+            os.killpg(proc.pid, signal.SIGKILL)
+            return proc.wait(timeout=10)
+
+    def _kill_site_children(self):
+        for pid in self.live_workers().values():
+            try:
+                os.kill(pid, signal.SIGKILL)
+            except ProcessLookupError:
+                pass
 
     # -- tear-down -----------------------------------------------------------------------
 
@@ -132,6 +246,8 @@ class Stack:
             proc.wait(timeout=10)
 
     def stop(self):
+        if "site" in self.procs:
+            self.stop_site()
         for name in list(self.procs):
             self.kill(name, signal.SIGTERM)
 

@@ -18,7 +18,8 @@ class Command(BaseCommand):
         parser.add_argument("--loop", action="store_true", help="keep running, sweeping every --interval seconds")
         parser.add_argument("--interval", type=float, default=10.0, help="seconds between sweeps (default 10)")
 
-    def handle(self, *args, loop=False, interval=10.0, **options):
+    def handle(self, *args, loop=False, interval=10.0, verbosity=1, **options):
+        self.verbosity = verbosity  # BaseCommand keeps it only in the options
         if not loop:
             self._report(sweep())
             return
@@ -37,7 +38,8 @@ class Command(BaseCommand):
                 time.sleep(0.2)
 
     def _report(self, result):
-        if result.enqueued or result.failed or self.verbosity > 1:
+        if result.enqueued or result.failed or result.retried or self.verbosity > 1:
             self.stdout.write(
-                f"enqueued {len(result.enqueued)}, failed {len(result.failed)}, redis {'up' if result.redis_up else 'down'}"
+                f"enqueued {len(result.enqueued)}, retried {len(result.retried)}, failed {len(result.failed)}, "
+                f"redis {'up' if result.redis_up else 'down'}"
             )
