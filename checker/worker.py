@@ -150,7 +150,7 @@ def serve(make_worker, connection, logging_level: str = "INFO", sleep=time.sleep
             conn.close()
         started = time.monotonic()
         try:
-            worker.work(logging_level=logging_level, with_scheduler=True)  # retries with back-off need it
+            worker.work(logging_level=logging_level)
         except REDIS_ERRORS as error:
             OUTAGE.begin(error)
         install_handlers()

@@ -10,7 +10,8 @@ from django.core.management import get_commands
 ROOT = Path(__file__).resolve().parent.parent
 DEPLOY = ROOT / "deploy"
 PY = str(ROOT / ".venv" / "bin" / "python")
-UNITS = ["checker-web.service", "checker-worker@.service", "checker-sweeper.service", "checker-cron.service"]
+UNITS = ["checker-web.service", "checker-worker@.service", "checker-sweeper.service", "checker-cron.service",
+         "checker-scheduler.service"]
 
 
 def env_file() -> dict[str, str]:

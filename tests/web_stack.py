@@ -107,10 +107,11 @@ class Stack:
                 time.sleep(0.2)
         raise RuntimeError(f"gunicorn did not answer on {self.base}; see {self.var / 'web.log'}")
 
-    def start_worker(self, name: str = "worker", timeout: float = 60):
-        """A worker (manage.py run_worker), returned once it is registered in Redis."""
+    def start_worker(self, name: str = "worker", timeout: float = 60, queues=("default",)):
+        """A worker (manage.py run_worker) for `queues` (checks only unless told: tests that
+        follow mails start their own notify worker), returned once it is registered in Redis."""
         worker_name = f"{self.var.name}-{name}-{os.getpid()}"
-        self._spawn(name, [PY, "manage.py", "run_worker", "--name", worker_name])
+        self._spawn(name, [PY, "manage.py", "run_worker", *queues, "--name", worker_name])
         self.wait_until(lambda: worker_name in self.worker_names(), timeout,
                         f"worker {worker_name} registered in Redis", process=name)
         return self

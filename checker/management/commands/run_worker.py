@@ -1,7 +1,7 @@
 """manage.py run_worker [QUEUE ...] [--name NAME]: an RQ worker for the site's queues (default:
 checks first, then alert mails and webhooks) that outlives Redis outages and stops gracefully
-on SIGTERM (see checker/worker.py). It runs RQ's scheduler too, which the alert deliveries'
-retries with back-off need (checker/monitoring/)."""
+on SIGTERM (see checker/worker.py). RQ's scheduler, which the alert deliveries' retries
+need, runs as a process of its own (`manage.py run_scheduler`)."""
 import django_rq
 from django.core.management.base import BaseCommand
 from rq.logutils import setup_loghandlers
