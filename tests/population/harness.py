@@ -45,7 +45,7 @@ class SurveyStack:
 
     def start_worker(self, name: str) -> subprocess.Popen:
         log = open(self.var / f"{name}.log", "ab")
-        proc = subprocess.Popen([PY, "manage.py", "rqworker", "survey", "--name", f"{self.var.name}-{name}-{os.getpid()}"],
+        proc = subprocess.Popen([PY, "manage.py", "run_worker", "survey", "--name", f"{self.var.name}-{name}-{os.getpid()}"],
                                 cwd=ROOT, env=self.env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
         self.workers[name] = proc
         return proc
