@@ -15,8 +15,6 @@ happens, with unfinished parts marked `error` and a finding saying so. Evaluatio
 registry order, each protocol getting the results of the ones before it.
 """
 import concurrent.futures as cf
-import os
-import threading
 import time
 from datetime import datetime, timezone
 
@@ -34,42 +32,6 @@ PARTS = NAMES  # the report's sections, in order
 PROFILES = {"dns": (False, False), "dns+https": (False, True), "full": (True, True)}
 MAX_WORKERS = 24
 EVALUATE_RESERVE = 0.25   # seconds kept back from the ceiling to evaluate and build the report
-IDLE_POOLS = 256          # finished checks' pools kept for reuse (a survey runs ~128 checks at once)
-
-
-class _Pools:
-    """Each check still gets a pool of its own (MAX_WORKERS threads, nothing shared with other
-    checks), but a finished check's pool is reused by the next one instead of being thrown
-    away. Starting a thread is serialised process-wide: ThreadPoolExecutor.submit holds
-    concurrent.futures.thread's global lock while Thread.start waits for the new thread to
-    run, so a survey of ~128 checks at once creating ~10 threads per domain spent its time
-    queueing on that lock, not checking. A pool with a task still running (a check that hit
-    its deadline) is shut down as before, never reused."""
-
-    def __init__(self, keep: int = IDLE_POOLS):
-        self._idle: list[cf.ThreadPoolExecutor] = []
-        self._lock = threading.Lock()
-        self._keep = keep
-
-    def take(self) -> cf.ThreadPoolExecutor:
-        with self._lock:
-            if self._idle:
-                return self._idle.pop()
-        return cf.ThreadPoolExecutor(max_workers=MAX_WORKERS, thread_name_prefix="check")
-
-    def give_back(self, pool: cf.ThreadPoolExecutor, idle: bool):
-        if idle:
-            with self._lock:
-                if len(self._idle) < self._keep:
-                    self._idle.append(pool)
-                    return
-        pool.shutdown(wait=False, cancel_futures=True)
-
-
-_POOLS = _Pools()
-# A forked child (RQ's work horse) has none of the parent's threads: its copies of the idle
-# pools would queue tasks for threads that do not exist.
-os.register_at_fork(after_in_child=lambda: _POOLS.__init__())
 
 FINDING_CODES = {}
 for _protocol in PROTOCOLS:
@@ -90,7 +52,7 @@ class _Check:
         self.hard_deadline = started + config.check_timeout
         self.deadline = self.hard_deadline - EVALUATE_RESERVE
         self.resolver = Resolver(config)
-        self.pool = _POOLS.take()
+        self.pool = cf.ThreadPoolExecutor(max_workers=MAX_WORKERS, thread_name_prefix="check")
         self.pending: dict[cf.Future, tuple] = {}
         self.values: dict[tuple, object] = {}
         self.owners: dict[tuple, str] = {}        # task key -> protocol that scheduled it
@@ -152,9 +114,7 @@ class _Check:
                 else:
                     self.on_done(key, value)
                 self.report_progress()
-        for future in self.pending:
-            future.cancel()   # not started yet: never will
-        _POOLS.give_back(self.pool, idle=all(future.done() for future in self.pending))
+        self.pool.shutdown(wait=False, cancel_futures=True)
 
     # -- progress -------------------------------------------------------------------------
 
