@@ -22,6 +22,11 @@ class Limits:
 
     def _semaphore(self, kind: str, address: str):
         key = (kind, address)
+        # Lock-free when the semaphore exists (a dict read is atomic): with hundreds of
+        # threads, a holder of the lock losing the GIL stalled every query of the process.
+        found = self._semaphores.get(key)
+        if found is not None:
+            return found
         with self._lock:
             found = self._semaphores.get(key)
             if found is None:

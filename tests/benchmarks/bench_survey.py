@@ -71,6 +71,16 @@ def _cpu(pid: int) -> float:
         return 0.0
 
 
+def _own_cpu(pid: int) -> float:
+    """CPU seconds of one process itself (all its threads), children not included."""
+    try:
+        with open(f"/proc/{pid}/stat") as handle:
+            fields = handle.read().rsplit(")", 1)[1].split()
+        return (int(fields[11]) + int(fields[12])) / CLOCK
+    except OSError:
+        return 0.0
+
+
 def _pids(state: Path) -> dict[str, int]:
     return {p.stem: int(p.read_text()) for p in (state / "pids").glob("*.pid")}
 
@@ -85,14 +95,20 @@ def run_profile(pop, stack, profile: str, truth_for) -> dict:
     before = {k: _cpu(p) for k, p in services.items()}
     workers = [stack.start_worker(f"{name}-w{i}") for i in range(WORKERS)]
     time.sleep(1.0)   # workers connected and idle: the clock starts with the jobs
-    cpu_workers_before = sum(_cpu(w.pid) for w in workers)
+    # The work horses are sampled while they run: a horse still alive when the survey ends is
+    # not yet in its worker's children's CPU (cutime), which once hid half the workers' CPU.
+    own_before = {w.pid: _own_cpu(w.pid) for w in workers}
+    seen: dict[int, float] = dict(own_before)
     started = time.monotonic()
     stack.manage("survey", "run", name, "--profile", profile)
     peak, last_report, samples = 0, started, []
     while True:
         finished, total = stack.progress(name)
         now = time.monotonic()
-        memory = sum(_pss(p) for w in workers for p in _tree(w.pid))
+        tree = [p for w in workers for p in _tree(w.pid)]
+        memory = sum(_pss(p) for p in tree)
+        for p in tree:
+            seen[p] = max(seen.get(p, 0.0), _own_cpu(p))
         peak = max(peak, memory)
         if now - last_report >= 10:
             samples.append((round(now - started, 1), finished))
@@ -106,7 +122,9 @@ def run_profile(pop, stack, profile: str, truth_for) -> dict:
             raise RuntimeError(f"a worker exited; logs in {stack.var}")
         time.sleep(0.25)
     elapsed = time.monotonic() - started
-    cpu_workers = sum(_cpu(w.pid) for w in workers) - cpu_workers_before
+    for p in [p for w in workers for p in _tree(w.pid)]:
+        seen[p] = max(seen.get(p, 0.0), _own_cpu(p))
+    cpu_workers = sum(seen.values()) - sum(own_before.values())
     for i in range(WORKERS):
         stack.kill_worker(f"{name}-w{i}")
     cpu = {k: round(_cpu(p) - before[k], 1) for k, p in services.items()}
