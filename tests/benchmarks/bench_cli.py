@@ -22,6 +22,7 @@ from pathlib import Path
 
 from tests.benchmarks.bench_engine import percentile
 from tests.fakenet.network import Network, Settings
+from tests.benchmarks import write_figures
 
 REPO = Path(__file__).resolve().parents[2]
 TARGET_P50_S = 0.35
@@ -76,9 +77,7 @@ def main() -> int:
           f"(start-up, imports, output) p50 {figures['outside_engine_p50_s'] * 1000:.1f} ms")
     print(f"  memory      peak RSS p50 {figures['peak_rss_kib_p50'] / 1024:.1f} MiB, max "
           f"{figures['peak_rss_kib_max'] / 1024:.1f} MiB")
-    out = REPO / "var" / "bench" / "cli.json"
-    out.parent.mkdir(parents=True, exist_ok=True)
-    out.write_text(json.dumps(figures, indent=2))
+    out = write_figures("cli", figures)
     print(f"  figures: {out.relative_to(REPO)}")
     return 0
 

@@ -26,6 +26,7 @@ from checker.engine.dns import Resolver
 from checker.engine.mx import plan_mx, usable_addresses
 from checker.engine.run import check_domain
 from tests.fakenet.network import Network, Settings
+from tests.benchmarks import write_figures
 
 REPO = Path(__file__).resolve().parents[2]
 DELAY_MS = 50
@@ -153,9 +154,7 @@ def main() -> int:
           f"{delay['warm_critical_path_s'] * 1000:.0f} ms = {delay['warm_ratio']:.2f}; cold wall "
           f"{delay['cold_wall_s'] * 1000:.0f} ms / critical path {delay['cold_critical_path_s'] * 1000:.0f} ms "
           f"= {delay['cold_ratio']:.2f}")
-    out = REPO / "var" / "bench" / "engine.json"
-    out.parent.mkdir(parents=True, exist_ok=True)
-    out.write_text(json.dumps(figures, indent=2))
+    out = write_figures("engine", figures)
     print(f"  figures: {out.relative_to(REPO)}")
     return 0
 

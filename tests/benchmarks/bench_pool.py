@@ -39,6 +39,7 @@ CREATE = """
 import sys
 from checker.models import Check
 from checker.submit import enqueue
+from tests.benchmarks import write_figures
 for domain in sys.argv[1:]:
     check = Check.objects.create(domain=domain, input=domain)
     print(check.pk, domain, enqueue(check))
@@ -113,9 +114,7 @@ def main(argv=None) -> int:
                   flush=True)
     finally:
         net.close()
-    out = ROOT / "var" / "bench" / "pool.json"
-    out.parent.mkdir(parents=True, exist_ok=True)
-    out.write_text(json.dumps(results, indent=2))
+    out = write_figures("pool", results)
     print(f"written to {out}")
     return 0
 

@@ -31,6 +31,7 @@ sys.path.insert(0, str(ROOT))
 import bootstrap_site  # noqa: E402,F401
 
 from tests.web_stack import Stack  # noqa: E402
+from tests.benchmarks import write_figures
 
 TARGET_PAGE_S = 2.0
 TARGET_RSS_MB = 300
@@ -275,9 +276,7 @@ def main(argv=None) -> int:
     ok = results["page_all"]["median_s"] < TARGET_PAGE_S and results["worker_peak_rss_mb"] < TARGET_RSS_MB
     print(f"worker peak RSS {results['worker_peak_rss_mb']} MB; targets: page < {TARGET_PAGE_S} s, "
           f"RSS < {TARGET_RSS_MB} MB: {'met' if ok else 'NOT met'}")
-    out = ROOT / "var" / "bench" / f"stats-{results['database']}.json"
-    out.parent.mkdir(parents=True, exist_ok=True)
-    out.write_text(json.dumps(results, indent=2))
+    write_figures(f"stats-{results['database']}", results)
     return 0 if ok else 1
 
 

@@ -21,6 +21,7 @@ import os
 import sys
 import time
 from pathlib import Path
+from tests.benchmarks import write_figures
 
 REPO = Path(__file__).resolve().parents[2]
 N = int(os.environ.get("BENCH_SURVEY_DOMAINS", "20000"))
@@ -183,11 +184,8 @@ def main() -> int:
     finally:
         stack.stop()
         pop.down()
-    out = REPO / "var" / "bench"
-    out.mkdir(parents=True, exist_ok=True)
-    (out / "survey.json").write_text(json.dumps(figures, indent=2))
-    (out / "survey-truth.json").write_text(json.dumps(truths, indent=2))
-    print(f"written to {out / 'survey.json'} and {out / 'survey-truth.json'}")
+    out, truth_out = write_figures("survey", figures), write_figures("survey-truth", truths)
+    print(f"written to {out} and {truth_out}")
     return 0 if all(run["tables_exact"] for run in figures["runs"]) else 1
 
 

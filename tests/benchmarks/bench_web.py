@@ -32,6 +32,7 @@ sys.path.insert(0, str(ROOT))
 import bootstrap_site  # noqa: E402,F401
 
 from tests.web_stack import Stack  # noqa: E402
+from tests.benchmarks import write_figures
 
 DOMAIN = "unsigned.fi"
 TARGET_P99_MS = 100.0
@@ -142,9 +143,7 @@ def main(argv=None) -> int:
     results["load_average_at_end"] = os.getloadavg()
     results["target_report_p99_ms"] = TARGET_P99_MS
     results["report_p99_met"] = results["report_page"]["p99_ms"] < TARGET_P99_MS
-    out = ROOT / "var" / "bench" / "web.json"
-    out.parent.mkdir(parents=True, exist_ok=True)
-    out.write_text(json.dumps(results, indent=2))
+    out = write_figures("web", results)
 
     rp, st = results["report_page"], results["status_endpoint"]
     sd, sh = results["submissions_default_limit"], results["submissions_high_limit"]

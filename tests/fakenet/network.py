@@ -153,6 +153,30 @@ def stop_pidfiles(state: Path) -> list[int]:
     return stopped
 
 
+
+def knot_conf(directory, listen: str, log_file, log_level: str, zone_lines: str, udp_workers: int = 1) -> str:
+    """A knotd configuration serving pre-signed zone files from `directory` (signing off)."""
+    return f"""server:
+    rundir: "{directory}/run"
+    listen: [ "{listen}" ]
+    udp-workers: {udp_workers}
+    tcp-workers: 1
+    background-workers: 1
+log:
+  - target: "{log_file}"
+    any: {log_level}
+database:
+    storage: "{directory}/db"
+template:
+  - id: default
+    storage: "{directory}"
+    zonefile-sync: -1
+    zonefile-load: whole
+    journal-content: none
+    semantic-checks: off
+zone:
+{zone_lines}"""
+
 class Network:
     def __init__(self, settings: Settings | None = None):
         self.settings = settings or Settings()
@@ -335,26 +359,7 @@ class Network:
             zone_lines = "".join(
                 f'  - domain: "{z.name}"\n    file: "{"root" if z.name == "." else z.name.rstrip(".")}.zone"\n' for z in zones)
             listen = f"{self.plan.knot_bind(role, self.delayed)}@{self.settings.auth_port}"
-            conf = f"""server:
-    rundir: "{d}/run"
-    listen: [ "{listen}" ]
-    udp-workers: 1
-    tcp-workers: 1
-    background-workers: 1
-log:
-  - target: "{self.state}/logs/knot-{role}.log"
-    any: notice
-database:
-    storage: "{d}/db"
-template:
-  - id: default
-    storage: "{d}"
-    zonefile-sync: -1
-    zonefile-load: whole
-    journal-content: none
-    semantic-checks: off
-zone:
-{zone_lines}"""
+            conf = knot_conf(d, listen, self.state / "logs" / f"knot-{role}.log", "notice", zone_lines)
             (d / "knot.conf").write_text(conf)
             self._spawn(f"knot-{role}", ["knotd", "-c", str(d / "knot.conf")])
 

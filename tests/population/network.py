@@ -29,7 +29,7 @@ import dns.query
 from cryptography.hazmat.primitives import serialization
 
 from tests.fakenet.model import policy_text
-from tests.fakenet.network import REPO, _alive, stop_pidfiles
+from tests.fakenet.network import REPO, _alive, knot_conf, stop_pidfiles
 from tests.fakenet.tls import Issued, TestPKI, _build, _name, tlsa_data
 from tests.fakenet.zones import TTL, BuiltZone, ZoneKey, sign
 
@@ -298,26 +298,8 @@ class PopulationNetwork:
             (d / "db").mkdir()
             zones = "".join(f'  - domain: "{n}"\n    file: "{"root" if n == "." else n.rstrip(".")}.zone"\n'
                             for n in self.zone_names[role])
-            (d / "knot.conf").write_text(f"""server:
-    rundir: "{d}/run"
-    listen: [ "{self.plan.knot[role]}@53" ]
-    udp-workers: {2 if role == "child" else 1}
-    tcp-workers: 1
-    background-workers: 1
-log:
-  - target: "{self.state}/logs/knot-{role}.log"
-    any: warning
-database:
-    storage: "{d}/db"
-template:
-  - id: default
-    storage: "{d}"
-    zonefile-sync: -1
-    zonefile-load: whole
-    journal-content: none
-    semantic-checks: off
-zone:
-{zones}""")
+            (d / "knot.conf").write_text(knot_conf(d, f"{self.plan.knot[role]}@53", self.state / "logs" / f"knot-{role}.log",
+                                                   "warning", zones, udp_workers=2 if role == "child" else 1))
             self._spawn(f"knot-{role}", ["knotd", "-c", str(d / "knot.conf")])
         spec_path = self.state / "servers.json"
         spec_path.write_text(json.dumps(self.spec))
