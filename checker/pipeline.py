@@ -1,5 +1,5 @@
 """Engine, then grading and remediation: what the job, the CLI and surveys all call."""
-from .engine.run import check_domain
+from .engine.run import acheck_domain, check_domain
 from .grading import grade_report
 
 # Bump when checker/grading.py changes what grade a report gets: each stored report keeps
@@ -9,6 +9,15 @@ GRADING_VERSION = 1
 
 def full_report(raw_input, config, progress=None, profile="full") -> dict:
     """profile (engine.run.PROFILES): surveys may leave out probes; the site runs "full"."""
-    report = grade_report(check_domain(raw_input, config, progress=progress, profile=profile))
+    return graded(check_domain(raw_input, config, progress=progress, profile=profile))
+
+
+async def afull_report(raw_input, config, profile="full") -> dict:
+    """full_report() for callers on an event loop (surveys run hundreds of checks on one)."""
+    return graded(await acheck_domain(raw_input, config, profile=profile))
+
+
+def graded(report: dict) -> dict:
+    report = grade_report(report)
     report["grading_version"] = GRADING_VERSION
     return report

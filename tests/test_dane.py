@@ -1,4 +1,5 @@
 """DANE record classification, chain matching (RFC 7671/7672) and the report section."""
+import asyncio
 import hashlib
 from dataclasses import dataclass
 from datetime import timedelta
@@ -59,10 +60,10 @@ def test_retrieve_tlsa_always_asks_for_port_25():
     asked = []
 
     class Resolver:
-        def query(self, name, rdtype, deadline=None):
+        async def aquery(self, name, rdtype, deadline=None):
             asked.append((name, rdtype))
 
-    dane.retrieve_tlsa(Resolver(), "mx.example.test.", deadline=1.0)
+    asyncio.run(dane.retrieve_tlsa(Resolver(), "mx.example.test.", deadline=1.0))
     assert asked == [("_25._tcp.mx.example.test", "TLSA")]
 
 

@@ -6,7 +6,7 @@ import dns.rcode
 import pytest
 
 from checker.engine.config import EngineConfig
-from checker.engine.dns import MAX_RECORDS, MAX_TXT, Resolver, format_ede
+from checker.engine.dns import MAX_RECORDS, MAX_TXT, Resolver, ds_rrset_exists, format_ede
 from tests.dnsstub import StubResolver, reply
 
 SILENT = ("127.54.255.254", 53)  # nothing listens there
@@ -287,9 +287,10 @@ def test_ds_present_reads_the_ds_rrset(stub):
         return reply(query, ad=True, authority=[("fi.", 300, "SOA", "ns.fi. host.fi. 1 2 3 4 5")])
 
     resolver = resolver_for(stub(handler), per_try=0.2)
-    assert resolver.ds_present("signed.fi", soon()) is True
-    assert resolver.ds_present("unsigned.fi", soon()) is False
-    assert resolver.ds_present("broken.fi", soon()) is None
+    assert ds_rrset_exists(resolver.query("signed.fi", "DS", soon())) is True
+    assert ds_rrset_exists(resolver.query("unsigned.fi", "DS", soon())) is False
+    broken = resolver.query("broken.fi", "DS", soon())
+    assert broken.security == "error" and ds_rrset_exists(broken) is False
 
 
 def test_ds_behind_a_cname_is_not_the_names_ds_even_when_bogus(stub):
@@ -299,7 +300,7 @@ def test_ds_behind_a_cname_is_not_the_names_ds_even_when_bogus(stub):
                          ("other.fi.", 300, "DS", "12345 13 2 " + "ab" * 32))
         return reply(query, rcode=dns.rcode.SERVFAIL, ede=((6, ""),))
 
-    assert resolver_for(stub(handler)).ds_present("alias.fi", soon()) is False
+    assert ds_rrset_exists(resolver_for(stub(handler)).query("alias.fi", "DS", soon())) is False
 
 
 def test_names_that_are_not_dns_names_give_an_error_answer():
@@ -363,6 +364,6 @@ def test_tlsa_rdata_the_parser_refuses_is_kept_as_text_with_its_security(fakenet
 
 def test_ds_presence_through_the_real_resolver(fakenet):
     resolver = real(fakenet)
-    assert resolver.ds_present("dane-ok.fi", soon()) is True
-    assert resolver.ds_present("signed-no-ds.fi", soon()) is False
-    assert resolver.ds_present("unsigned.fi", soon()) is False
+    assert ds_rrset_exists(resolver.query("dane-ok.fi", "DS", soon())) is True
+    assert ds_rrset_exists(resolver.query("signed-no-ds.fi", "DS", soon())) is False
+    assert ds_rrset_exists(resolver.query("unsigned.fi", "DS", soon())) is False

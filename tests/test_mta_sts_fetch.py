@@ -3,6 +3,7 @@
 DNS is a stand-in resolver (the real wrapper is tested in test_dns); HTTPS is real:
 net.https_get against tiny servers from tests/net_servers.py.
 """
+import asyncio
 import hashlib
 import ipaddress
 import itertools
@@ -38,11 +39,16 @@ class StubResolver:
     def __init__(self, table):
         self.table = table
 
-    def query(self, name, rdtype, deadline=None):
+    async def aquery(self, name, rdtype, deadline=None):
         found = self.table.get((name, rdtype))
         if found is not None:
             return found
         return DnsAnswer(name=name, rdtype=rdtype, rcode="NXDOMAIN", security="insecure")
+
+
+def retrieve(*args, **kwargs):
+    """The engine's coroutine, run to completion on a loop of its own."""
+    return asyncio.run(retrieve_mta_sts(*args, **kwargs))
 
 
 def txt(name, *strings):
@@ -80,7 +86,7 @@ def config_for(pki, port):
 def fetch(server, pki, seconds=3.0, record="v=STSv1; id=20240101"):
     """(retrieved, evaluated, seconds taken)."""
     started = time.monotonic()
-    retrieved = retrieve_mta_sts(DOMAIN, resolver_for(server.address, record), config_for(pki, server.port),
+    retrieved = retrieve(DOMAIN, resolver_for(server.address, record), config_for(pki, server.port),
                                  started + seconds)
     taken = time.monotonic() - started
     return retrieved, evaluate_mta_sts(retrieved, MX, None), taken
@@ -120,7 +126,7 @@ def test_a_chunked_policy_is_read_completely(pki, tls_ctx):
 
 def test_a_missing_policy_host_is_a_dns_fetch_error_when_a_record_exists(pki):
     resolver = StubResolver({(f"_mta-sts.{DOMAIN}", "TXT"): txt(f"_mta-sts.{DOMAIN}", "v=STSv1; id=1")})
-    retrieved = retrieve_mta_sts(DOMAIN, resolver, config_for(pki, 443), time.monotonic() + 3)
+    retrieved = retrieve(DOMAIN, resolver, config_for(pki, 443), time.monotonic() + 3)
     result = evaluate_mta_sts(retrieved, MX)
     assert result.policy_host == {"status": "missing", "addresses": []}
     assert result.policy["status"] == "fetch-error" and result.policy["fetch_error"] == "dns"
@@ -132,7 +138,7 @@ def test_a_failing_policy_host_lookup_is_a_dns_fetch_error(pki):
     servfail = DnsAnswer(name=POLICY_HOST, rdtype="A", rcode="SERVFAIL", security="error")
     resolver = StubResolver({(f"_mta-sts.{DOMAIN}", "TXT"): txt(f"_mta-sts.{DOMAIN}", "v=STSv1; id=1"),
                              (POLICY_HOST, "A"): servfail})
-    result = evaluate_mta_sts(retrieve_mta_sts(DOMAIN, resolver, config_for(pki, 443), time.monotonic() + 3), NO_MX)
+    result = evaluate_mta_sts(retrieve(DOMAIN, resolver, config_for(pki, 443), time.monotonic() + 3), NO_MX)
     assert result.policy_host["status"] == "error"
     assert result.policy["fetch_error"] == "dns"
     assert "mta_sts.policy.dns" in [f.code for f in result.findings]
@@ -144,7 +150,7 @@ def test_a_refused_connection_is_a_tcp_fetch_error(pki):
     probe.bind((address, 0))
     port = probe.getsockname()[1]
     probe.close()  # nothing listens there now
-    retrieved = retrieve_mta_sts(DOMAIN, resolver_for(address), config_for(pki, port), time.monotonic() + 3)
+    retrieved = retrieve(DOMAIN, resolver_for(address), config_for(pki, port), time.monotonic() + 3)
     result = evaluate_mta_sts(retrieved, NO_MX)
     assert result.policy["fetch_error"] == "tcp"
     assert "mta_sts.policy.tcp" in [f.code for f in result.findings]
@@ -236,7 +242,7 @@ def test_a_policy_host_with_only_private_addresses_is_never_contacted(pki):
     listener.setblocking(False)
     try:
         resolver = resolver_for("127.0.0.1")
-        retrieved = retrieve_mta_sts(DOMAIN, resolver, config_for(pki, listener.getsockname()[1]),
+        retrieved = retrieve(DOMAIN, resolver, config_for(pki, listener.getsockname()[1]),
                                      time.monotonic() + 3)
         with pytest.raises(BlockingIOError):
             listener.accept()

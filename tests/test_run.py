@@ -164,9 +164,9 @@ def test_tlsa_is_looked_up_at_the_expanded_name_only_for_a_secure_alias(fakenet,
     seen = []
     real = dane.retrieve_tlsa
 
-    def spy(resolver, name, *args, **kwargs):
+    async def spy(resolver, name, *args, **kwargs):
         seen.append(name)
-        return real(resolver, name, *args, **kwargs)
+        return await real(resolver, name, *args, **kwargs)
 
     monkeypatch.setattr(dane, "retrieve_tlsa", spy)
     report = check_domain(domain, fakenet.config)

@@ -76,9 +76,9 @@ def tlsa_name(mx_host: str, port: int = TLSA_PORT) -> str:
     return f"_{port}._tcp.{mx_host.rstrip('.')}"
 
 
-def retrieve_tlsa(resolver, mx_host: str, port: int = TLSA_PORT, deadline: float | None = None):
+async def retrieve_tlsa(resolver, mx_host: str, port: int = TLSA_PORT, deadline: float | None = None):
     """Pass port 25 (the default) even when tests dial another port: RFC 7672 2.2.3."""
-    return resolver.query(tlsa_name(mx_host, port), "TLSA", deadline=deadline)
+    return await resolver.aquery(tlsa_name(mx_host, port), "TLSA", deadline=deadline)
 
 
 # --- classification --------------------------------------------------------------------

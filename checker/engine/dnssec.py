@@ -140,9 +140,9 @@ def evaluate_dnssec(retrieved: DnssecRetrieved, resolver_validates: bool | None)
 def _start(check):
     """The resolver's own validation, the domain's SOA and DS; the MX answer is the mx part's."""
     r, domain, deadline = check.resolver, check.domain, check.deadline
-    check.submit("dnssec", ("validates",), r.validates, deadline)
-    check.submit("dnssec", ("soa",), r.query, domain, "SOA", deadline)
-    check.submit("dnssec", ("ds",), r.query, domain, "DS", deadline)
+    check.submit("dnssec", ("validates",), r.avalidates, deadline)
+    check.submit("dnssec", ("soa",), r.aquery, domain, "SOA", deadline)
+    check.submit("dnssec", ("ds",), r.aquery, domain, "DS", deadline)
 
 
 def trusted(check) -> bool:

@@ -205,10 +205,10 @@ class TlsRptRetrieved:
     error: str | None = None
 
 
-def retrieve_tls_rpt(domain: str, resolver, deadline: float) -> TlsRptRetrieved:
+async def retrieve_tls_rpt(domain: str, resolver, deadline: float) -> TlsRptRetrieved:
     name = f"_smtp._tls.{domain}"
     try:
-        return TlsRptRetrieved(domain, name, resolver.query(name, "TXT", deadline=deadline))
+        return TlsRptRetrieved(domain, name, await resolver.aquery(name, "TXT", deadline=deadline))
     except Exception as exc:  # the wrapper should not raise; a report must still come out
         return TlsRptRetrieved(domain, name, None, f"{type(exc).__name__}: {exc}")
 

@@ -6,17 +6,22 @@ so a few workers drain any number of jobs; surplus jobs end at once. The job onl
 and writes the database (store.py has the exactness argument), so Redis going away
 mid-run does not disturb results already saved.
 
-Within one process SURVEY_CONCURRENCY domains are checked at once; politeness caps
-(engine/limits.py) bound queries per resolver and connections per destination IP.
+Within one process SURVEY_CONCURRENCY domains are checked at once, all on one event loop
+in a thread of their own (engine.run.acheck_domain: DNS lookups are coroutines, so a
+domain costs no thread switches per query); politeness caps (engine/limits.py) bound
+queries per resolver and connections per destination IP.
 """
 from __future__ import annotations
 
+import asyncio
 import concurrent.futures as cf
 import dataclasses
 import logging
 import os
+import queue
 import secrets
 import socket
+import threading
 import time
 from dataclasses import dataclass
 
@@ -28,7 +33,7 @@ from django.utils import timezone
 from ..engine.dns import AnswerCache
 from ..engine.limits import Limits
 from ..models import Check, Survey, SurveyChunk, SurveyDomain
-from ..pipeline import full_report
+from ..pipeline import afull_report
 from . import optout, store
 
 log = logging.getLogger(__name__)
@@ -85,11 +90,12 @@ class SurveyWorker:
         self.listed = optout.load()
         self.outstanding: dict[int, int] = {}     # held chunk pk -> domains not yet saved
         self.futures: dict[cf.Future, tuple[int, int]] = {}
+        self.finished: "queue.SimpleQueue[cf.Future]" = queue.SimpleQueue()   # done futures, in order
         self.buffer: list[Outcome] = []
         self.checked = 0
 
     def run(self) -> str:
-        pool = cf.ThreadPoolExecutor(self.concurrency, thread_name_prefix="survey")
+        pool = EngineLoop(self.concurrency)
         last_flush = last_renew = time.monotonic()
         try:
             while True:
@@ -102,8 +108,7 @@ class SurveyWorker:
                         break
                     time.sleep(min(2.0, self.lease / 4))   # others hold the rest; take over if they die
                     continue
-                done, _ = cf.wait(list(self.futures), timeout=POLL_SECONDS, return_when=cf.FIRST_COMPLETED)
-                for future in done:
+                for future in self.done(POLL_SECONDS):
                     pk, chunk = self.futures.pop(future)
                     self.buffer.append(self.outcome(future, pk, chunk))
                 now = time.monotonic()
@@ -114,7 +119,7 @@ class SurveyWorker:
                     store.renew(self.outstanding, self.owner, self.lease)
                     last_renew = now
         finally:
-            pool.shutdown(wait=False, cancel_futures=True)
+            pool.shutdown()
         self.flush()
         store.finish_if_done(self.survey)
         return f"checked {self.checked}"
@@ -133,9 +138,22 @@ class SurveyWorker:
                 continue
             future = pool.submit(check_one, self.survey, domain, self.config, profile, full)
             self.futures[future] = (pk, chunk.pk)
+            future.add_done_callback(self.finished.put)
         if not pending:
             self.flush()   # marks it done
         return chunk
+
+    def done(self, timeout: float) -> list[cf.Future]:
+        """The checks finished since the last call, waiting up to `timeout` for the first."""
+        try:
+            found = [self.finished.get(timeout=timeout)]
+        except queue.Empty:
+            return []
+        while True:
+            try:
+                found.append(self.finished.get_nowait())
+            except queue.Empty:
+                return found
 
     @staticmethod
     def outcome(future, pk, chunk) -> Outcome:
@@ -174,13 +192,45 @@ class SurveyWorker:
         self.checked += len(fresh)
 
 
-def check_one(survey: Survey, domain: str, config, profile: str, full_reports: bool) -> Check:
+class EngineLoop:
+    """An event loop in a thread of its own, running the survey's checks, at most
+    `concurrency` at once (a check's time limit starts when it starts, not while it waits);
+    submit() hands back a concurrent.futures.Future to the worker's own thread, which saves."""
+
+    def __init__(self, concurrency: int):
+        self.loop = asyncio.new_event_loop()
+        self.slots = asyncio.Semaphore(concurrency)
+        self.thread = threading.Thread(target=self.loop.run_forever, name="survey-engine", daemon=True)
+        self.thread.start()
+
+    def submit(self, coroutine_function, *args) -> cf.Future:
+        async def when_free():
+            async with self.slots:
+                return await coroutine_function(*args)
+        return asyncio.run_coroutine_threadsafe(when_free(), self.loop)
+
+    def shutdown(self):
+        async def cancel_all():
+            tasks = [t for t in asyncio.all_tasks() if t is not asyncio.current_task()]
+            for task in tasks:
+                task.cancel()
+            await asyncio.gather(*tasks, return_exceptions=True)
+
+        if self.loop.is_running():
+            asyncio.run_coroutine_threadsafe(cancel_all(), self.loop).result(timeout=10)
+            self.loop.call_soon_threadsafe(self.loop.stop)
+            self.thread.join(timeout=10)
+        if not self.loop.is_running():
+            self.loop.close()
+
+
+async def check_one(survey: Survey, domain: str, config, profile: str, full_reports: bool) -> Check:
     """One domain's summary row (not saved). Never raises: a failure is a failed row."""
     started = timezone.now()
     check = Check(domain=domain, input=domain, source=Check.Source.SURVEY, survey=survey, started_at=started,
                   enqueued_at=started)
     try:
-        report = full_report(domain, config, profile=profile)
+        report = await afull_report(domain, config, profile=profile)
     except Exception as error:  # the engine should not raise; one domain must not stop a survey
         log.exception("survey %s: %s failed in the engine", survey.name, domain)
         check.status, check.error = Check.Status.FAILED, f"Internal error ({type(error).__name__})"[:200]

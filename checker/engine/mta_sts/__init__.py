@@ -7,11 +7,10 @@ __all__ = ["FINDING_CODES", "FETCH_ERRORS", "MtaStsResult", "MtaStsRetrieved", "
            "retrieve_mta_sts"]
 
 
-def _retrieve(check):
-    # Its TXT lookup runs beside the policy host lookup on the check's pool; that inner wait
-    # cannot deadlock because no other task of the check waits on anything.
-    return retrieve_mta_sts(check.domain, check.resolver, check.config, check.deadline, executor=check.pool,
-                            fetch=check.fetch_policy)  # a survey's dns profile stops before HTTPS
+async def _retrieve(check):
+    executor = check.executor() if check.fetch_policy else None   # a survey's dns profile stops before HTTPS
+    return await retrieve_mta_sts(check.domain, check.resolver, check.config, check.deadline, executor=executor,
+                                  fetch=check.fetch_policy)
 
 
 def _start(check):

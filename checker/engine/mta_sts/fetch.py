@@ -5,6 +5,7 @@ All I/O goes through the DNS wrapper and net.https_get, which verifies the certi
 and never blocks past the deadline. Here: pick addresses, bound the total time, and map
 each outcome to exactly one fetch_error word (the thesis's Table 13 rows).
 """
+import asyncio
 import time
 from dataclasses import dataclass
 
@@ -71,19 +72,19 @@ def _failure(answer) -> str | None:
     return None
 
 
-def _query(resolver, name, rdtype, deadline):
+async def _query(resolver, name, rdtype, deadline):
     try:
-        return resolver.query(name, rdtype, deadline=deadline), None
+        return await resolver.aquery(name, rdtype, deadline=deadline), None
     except Exception as exc:  # the wrapper should not raise; the report must still come out
         return None, f"{type(exc).__name__}: {exc}"
 
 
-def resolve_policy_host(domain: str, resolver, deadline: float) -> PolicyHost:
+async def resolve_policy_host(domain: str, resolver, deadline: float) -> PolicyHost:
     """mta-sts.<domain> A/AAAA, CNAMEs followed by the wrapper (RFC 8461 3.3)."""
     name = f"mta-sts.{domain}"
     found, failures, chain = [], [], ()
-    for rdtype in ("A", "AAAA"):
-        answer, error = _query(resolver, name, rdtype, deadline)
+    answers = await asyncio.gather(*(_query(resolver, name, rdtype, deadline) for rdtype in ("A", "AAAA")))
+    for rdtype, (answer, error) in zip(("A", "AAAA"), answers):
         why = error or _failure(answer)
         if why:
             failures.append(f"{rdtype}: {why}")
@@ -167,22 +168,19 @@ def fetch_policy(host: PolicyHost, config, deadline: float) -> PolicyFetch:
     )
 
 
-def retrieve_mta_sts(domain: str, resolver, config, deadline: float, executor=None,
-                     fetch: bool = True) -> MtaStsRetrieved:
+async def retrieve_mta_sts(domain: str, resolver, config, deadline: float, executor=None,
+                           fetch: bool = True) -> MtaStsRetrieved:
     """Everything evaluate_mta_sts needs; never raises for what the network does.
+    The TXT record and the policy host are looked up at once; the HTTPS fetch blocks, so it
+    runs on `executor` (a thread pool; None: the loop's default one).
     fetch=False (a survey's `dns` profile) stops before the HTTPS policy fetch."""
-    record_name = f"_mta-sts.{domain}"
-    if executor is not None:
-        record_future = executor.submit(_query, resolver, record_name, "TXT", deadline)
-        host = resolve_policy_host(domain, resolver, deadline)
-        record_answer, record_error = record_future.result()
-    else:
-        record_answer, record_error = _query(resolver, record_name, "TXT", deadline)
-        host = resolve_policy_host(domain, resolver, deadline)
+    (record_answer, record_error), host = await asyncio.gather(
+        _query(resolver, f"_mta-sts.{domain}", "TXT", deadline), resolve_policy_host(domain, resolver, deadline))
     if not fetch:
         fetch = None
     elif host.status == "resolves":
-        fetch = fetch_policy(host, config, deadline)
+        loop = asyncio.get_running_loop()
+        fetch = await loop.run_in_executor(executor, fetch_policy, host, config, deadline)
     elif host.status == "missing" and record_answer is not None and any(
             t.startswith(VERSION) for t in getattr(record_answer, "txt_strings", ())):
         # A record points senders at a host that does not exist: the thesis's "dns" row.
