@@ -3,6 +3,7 @@ import time
 
 import dns.flags
 import dns.rcode
+import dns.rdatatype
 import pytest
 
 from checker.engine.config import EngineConfig
@@ -44,15 +45,27 @@ def test_answer_with_ad_is_secure(stub):
     assert answer.ttl == 300 and answer.cname_chain == () and answer.canonical_name == "example.fi"
 
 
-def test_query_carries_do_bit_and_edns_payload(stub):
+def test_queries_ask_for_ad_with_edns_payload_and_do_only_where_signatures_are_read(stub):
     seen = []
 
     def handler(query, transport):
-        seen.append((query.ednsflags & dns.flags.DO, query.payload, query.flags & dns.flags.RD))
+        seen.append((query.question[0].rdtype, query.ednsflags & dns.flags.DO, query.payload,
+                     query.flags & (dns.flags.RD | dns.flags.AD)))
         return reply(query, ad=True)
 
-    resolver_for(stub(handler)).query("example.fi", "MX", soon())
-    assert seen == [(dns.flags.DO, 1232, dns.flags.RD)]
+    resolver = resolver_for(stub(handler))
+    for rdtype in ("MX", "SOA", "DS", "TXT", "TLSA", "A"):
+        resolver.query("example.fi", rdtype, soon())
+    rd_ad = dns.flags.RD | dns.flags.AD
+    assert seen == [(dns.rdatatype.MX, dns.flags.DO, 1232, rd_ad), (dns.rdatatype.SOA, dns.flags.DO, 1232, rd_ad),
+                    (dns.rdatatype.DS, 0, 1232, rd_ad), (dns.rdatatype.TXT, 0, 1232, rd_ad),
+                    (dns.rdatatype.TLSA, 0, 1232, rd_ad), (dns.rdatatype.A, 0, 1232, rd_ad)]
+
+
+def test_the_real_resolver_sets_ad_on_secure_data_without_the_do_bit(fakenet):
+    """RFC 6840 5.7: AD in the query is enough; the engine relies on it for every type but SOA and MX."""
+    answer = real(fakenet).query("_25._tcp.mx1.dane-ok.fi", "TLSA", soon())
+    assert (answer.rcode, answer.security) == ("NOERROR", "secure") and answer.records
 
 
 def test_answer_without_ad_is_insecure(stub):
