@@ -1,5 +1,4 @@
 """DANE record classification, chain matching (RFC 7671/7672) and the report section."""
-import asyncio
 import hashlib
 from dataclasses import dataclass
 from datetime import timedelta
@@ -56,15 +55,9 @@ def codes(findings):
 
 # --- records ---------------------------------------------------------------------------
 
-def test_retrieve_tlsa_always_asks_for_port_25():
-    asked = []
-
-    class Resolver:
-        async def aquery(self, name, rdtype, deadline=None):
-            asked.append((name, rdtype))
-
-    asyncio.run(dane.retrieve_tlsa(Resolver(), "mx.example.test.", deadline=1.0))
-    assert asked == [("_25._tcp.mx.example.test", "TLSA")]
+def test_tlsa_name_is_port_25_of_the_host_without_its_final_dot():
+    assert dane.tlsa_name("mx.example.test.") == "_25._tcp.mx.example.test"
+    assert dane.TLSA_PORT == 25   # RFC 7672 2.2.3: what the engine asks, whatever port tests dial
 
 
 def test_presentation_hex_split_by_spaces_is_joined_and_lower_cased(pki):

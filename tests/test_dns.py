@@ -2,6 +2,7 @@
 import time
 
 import dns.flags
+import dns.message
 import dns.rcode
 import dns.rdatatype
 import pytest
@@ -60,6 +61,20 @@ def test_queries_ask_for_ad_with_edns_payload_and_do_only_where_signatures_are_r
     assert seen == [(dns.rdatatype.MX, dns.flags.DO, 1232, rd_ad), (dns.rdatatype.SOA, dns.flags.DO, 1232, rd_ad),
                     (dns.rdatatype.DS, 0, 1232, rd_ad), (dns.rdatatype.TXT, 0, 1232, rd_ad),
                     (dns.rdatatype.TLSA, 0, 1232, rd_ad), (dns.rdatatype.A, 0, 1232, rd_ad)]
+
+
+@pytest.mark.parametrize("name, rdtype, cd, do", [
+    ("example.fi", "MX", False, True), ("_25._tcp.mx1.example.fi", "TLSA", True, False),
+    ("xn--hkyrk-ctad.fi", "TXT", False, False), (".", "DNSKEY", False, False),
+])
+def test_query_wire_equals_dnspythons_rendering_of_the_same_query(name, rdtype, cd, do):
+    from checker.engine.dns import EDNS_PAYLOAD, query_wire
+
+    flags = dns.flags.RD | dns.flags.AD | (dns.flags.CD if cd else 0)
+    message = dns.message.make_query(name, rdtype, flags=flags)
+    reference = dns.message.make_query(name, rdtype, flags=flags, use_edns=0, want_dnssec=do, payload=EDNS_PAYLOAD)
+    reference.id = message.id
+    assert query_wire(message, do) == reference.to_wire()
 
 
 def test_the_real_resolver_sets_ad_on_secure_data_without_the_do_bit(fakenet):

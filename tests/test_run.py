@@ -159,16 +159,17 @@ def test_a_bug_while_scheduling_follow_up_lookups_still_gives_a_report(unvalidat
     ("mx-cname-dane.fi", ["mail.mx-cname-dane.fi", "mx2.provider.fi"]),       # RFC 7672 2.2.3: both candidates
 ])
 def test_tlsa_is_looked_up_at_the_expanded_name_only_for_a_secure_alias(fakenet, monkeypatch, domain, asked):
-    from checker.engine import dane
+    from checker.engine import run
 
     seen = []
-    real = dane.retrieve_tlsa
+    real = run._Check.ask
 
-    async def spy(resolver, name, *args, **kwargs):
-        seen.append(name)
-        return await real(resolver, name, *args, **kwargs)
+    def spy(check, owner, key, name, rdtype):
+        if rdtype == "TLSA":
+            seen.append(name.removeprefix("_25._tcp."))
+        return real(check, owner, key, name, rdtype)
 
-    monkeypatch.setattr(dane, "retrieve_tlsa", spy)
+    monkeypatch.setattr(run._Check, "ask", spy)
     report = check_domain(domain, fakenet.config)
     assert sorted(seen) == sorted(asked)
     assert report["dane"]["hosts"][0]["tlsa_base_domain"] == asked[-1]

@@ -1,7 +1,7 @@
 """DANE for SMTP: TLSA records of the MX hosts and the chain each presented (RFC 6698, 7671, 7672).
 
-retrieve_tlsa does the DNS query (PROTOCOL schedules it for every checked MX host, and for
-the secure CNAME expansion of an alias); evaluate_dane is pure: it classifies each host's TLSA
+PROTOCOL asks for the TLSA RRset at tlsa_name() of every checked MX host (and of the secure
+CNAME expansion of an alias); evaluate_dane is pure: it classifies each host's TLSA
 RRset (Table 11 of the thesis) and matches usable records against the chain recorded by
 the STARTTLS probe (the same TLS session: we never connect twice).
 """
@@ -74,11 +74,6 @@ class DaneResult:
 
 def tlsa_name(mx_host: str, port: int = TLSA_PORT) -> str:
     return f"_{port}._tcp.{mx_host.rstrip('.')}"
-
-
-async def retrieve_tlsa(resolver, mx_host: str, port: int = TLSA_PORT, deadline: float | None = None):
-    """Pass port 25 (the default) even when tests dial another port: RFC 7672 2.2.3."""
-    return await resolver.aquery(tlsa_name(mx_host, port), "TLSA", deadline=deadline)
 
 
 # --- classification --------------------------------------------------------------------
@@ -365,7 +360,8 @@ def _domain_findings(add, status, results):
 def _submit_tlsa(check, name):
     if ("tlsa", name) not in check.values and ("tlsa", name) not in check.submitted:
         # an alias may be another MX host's own name: one lookup
-        check.submit("dane", ("tlsa", name), retrieve_tlsa, check.resolver, name, TLSA_PORT, check.deadline)
+        # Port 25 even when tests dial another port: RFC 7672 2.2.3.
+        check.ask("dane", ("tlsa", name), tlsa_name(name, TLSA_PORT), "TLSA")
 
 
 def _on_result(check, key, value):

@@ -13,7 +13,7 @@ senders cannot get its mail routing, RFC 4035 5.5), even when its SOA validates.
 from dataclasses import dataclass
 from datetime import datetime, timezone
 
-from .dns import BOGUS, ERROR, INSECURE, INSECURE_EDE, SECURE, DnsAnswer, ds_rrset_exists, format_ede
+from .dns import BOGUS, ERROR, INSECURE, INSECURE_EDE, SECURE, DnsAnswer, ds_rrset_exists, format_ede, validates_from
 from .findings import Finding
 from .protocol import BAD, GOOD, WARN, Evaluated, Protocol
 
@@ -139,22 +139,21 @@ def evaluate_dnssec(retrieved: DnssecRetrieved, resolver_validates: bool | None)
 
 def _start(check):
     """The resolver's own validation, the domain's SOA and DS; the MX answer is the mx part's."""
-    r, domain, deadline = check.resolver, check.domain, check.deadline
-    check.submit("dnssec", ("validates",), r.avalidates, deadline)
-    check.submit("dnssec", ("soa",), r.aquery, domain, "SOA", deadline)
-    check.submit("dnssec", ("ds",), r.aquery, domain, "DS", deadline)
+    check.ask("dnssec", ("validates",), ".", "DNSKEY")   # Resolver.avalidates, read by validates_from
+    check.ask("dnssec", ("soa",), check.domain, "SOA")
+    check.ask("dnssec", ("ds",), check.domain, "DS")
 
 
 def trusted(check) -> bool:
     """resolver_trusted() from what this check retrieved (used by the mx and dane parts)."""
     values = check.values
-    return resolver_trusted(values.get(("validates",)), values.get(("soa",)), values.get(("mx",)))
+    return resolver_trusted(validates_from(values.get(("validates",))), values.get(("soa",)), values.get(("mx",)))
 
 
 def _evaluate(check, results):
     retrieved = DnssecRetrieved(check.domain, check.need(("soa",), "dnssec"), check.need(("ds",), "dnssec"),
                                 check.values.get(("mx",)))
-    return evaluate_dnssec(retrieved, check.values.get(("validates",)))
+    return evaluate_dnssec(retrieved, validates_from(check.values.get(("validates",))))
 
 
 PROTOCOL = Protocol(

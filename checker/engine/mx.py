@@ -323,7 +323,7 @@ def evaluate_mx(retrieved: MxRetrieved, resolver_trusted: bool = True):
 # --- what run.py schedules and evaluates (checker/engine/protocol.py) --------------------
 
 def _start(check):
-    check.submit("mx", ("mx",), check.resolver.aquery, check.domain, "MX", check.deadline)
+    check.ask("mx", ("mx",), check.domain, "MX")
 
 
 def _on_result(check, key, value):
@@ -334,8 +334,8 @@ def _on_result(check, key, value):
     check.plan = plan_mx(check.domain, value)
     for name, _ in check.plan.targets:
         check.hosts.append(name)
-        check.submit("mx", ("a", name), check.resolver.aquery, name, "A", check.deadline)
-        check.submit("mx", ("aaaa", name), check.resolver.aquery, name, "AAAA", check.deadline)
+        check.ask("mx", ("a", name), name, "A")
+        check.ask("mx", ("aaaa", name), name, "AAAA")
 
 
 def host_lookups(check, name):

@@ -205,12 +205,8 @@ class TlsRptRetrieved:
     error: str | None = None
 
 
-async def retrieve_tls_rpt(domain: str, resolver, deadline: float) -> TlsRptRetrieved:
-    name = f"_smtp._tls.{domain}"
-    try:
-        return TlsRptRetrieved(domain, name, await resolver.aquery(name, "TXT", deadline=deadline))
-    except Exception as exc:  # the wrapper should not raise; a report must still come out
-        return TlsRptRetrieved(domain, name, None, f"{type(exc).__name__}: {exc}")
+def record_name(domain: str) -> str:
+    return f"_smtp._tls.{domain}"   # RFC 8460 3
 
 
 def lookup_failed(answer) -> str | None:
@@ -291,12 +287,13 @@ def evaluate_tls_rpt(retrieved: TlsRptRetrieved, dane_status=None, mta_sts_statu
 # --- what run.py schedules and evaluates (checker/engine/protocol.py) --------------------
 
 def _start(check):
-    check.submit("tls_rpt", ("tls_rpt",), retrieve_tls_rpt, check.domain, check.resolver, check.deadline)
+    check.ask("tls_rpt", ("tls_rpt",), record_name(check.domain), "TXT")
 
 
 def _evaluate(check, results):
     dane, mta_sts = results.get("dane"), results.get("mta_sts")
-    return evaluate_tls_rpt(check.need(("tls_rpt",), "tls_rpt"), dane.status if dane is not None else None,
+    retrieved = TlsRptRetrieved(check.domain, record_name(check.domain), check.need(("tls_rpt",), "tls_rpt"))
+    return evaluate_tls_rpt(retrieved, dane.status if dane is not None else None,
                             mta_sts.status if mta_sts is not None else None)
 
 

@@ -1,24 +1,47 @@
-"""MTA-STS (RFC 8461): retrieve_mta_sts does the I/O, evaluate_mta_sts is pure."""
+"""MTA-STS (RFC 8461): PROTOCOL schedules the lookups and the policy fetch (fetch.py),
+evaluate_mta_sts is pure. retrieve_mta_sts runs the same steps as one coroutine."""
 from ..protocol import BAD, GOOD, WARN, Protocol
 from .evaluate import FINDING_CODES, MtaStsResult, evaluate_mta_sts
-from .fetch import FETCH_ERRORS, MtaStsRetrieved, retrieve_mta_sts
+from .fetch import (FETCH_ERRORS, MtaStsRetrieved, fetch_policy, not_fetched, policy_host, policy_host_name,
+                    record_name, retrieve_mta_sts)
 
 __all__ = ["FINDING_CODES", "FETCH_ERRORS", "MtaStsResult", "MtaStsRetrieved", "PROTOCOL", "evaluate_mta_sts",
            "retrieve_mta_sts"]
 
 
-async def _retrieve(check):
-    executor = check.executor() if check.fetch_policy else None   # a survey's dns profile stops before HTTPS
-    return await retrieve_mta_sts(check.domain, check.resolver, check.config, check.deadline, executor=executor,
-                                  fetch=check.fetch_policy)
-
-
 def _start(check):
-    check.submit("mta_sts", ("mta_sts",), _retrieve, check)
+    """The `_mta-sts` TXT record and the policy host's addresses at once (RFC 8461 3.1, 3.3)."""
+    check.ask("mta_sts", ("sts_record",), record_name(check.domain), "TXT")
+    for rdtype in ("A", "AAAA"):
+        check.ask("mta_sts", ("sts_host", rdtype), policy_host_name(check.domain), rdtype)
+
+
+def _host(check):
+    answers = [check.values.get(("sts_host", rdtype)) for rdtype in ("A", "AAAA")]
+    return None if None in answers else policy_host(policy_host_name(check.domain), [(a, None) for a in answers])
+
+
+def _on_result(check, key, value):
+    """Once the policy host resolves, fetch the policy (blocking HTTPS: a thread). A survey's
+    `dns` profile stops before it."""
+    if key[0] != "sts_host" or not check.fetch_policy or ("sts_fetch",) in check.submitted:
+        return
+    host = _host(check)
+    if host is not None and host.status == "resolves":
+        check.submit("mta_sts", ("sts_fetch",), fetch_policy, host, check.config, check.deadline)
 
 
 def _evaluate(check, results):
-    return evaluate_mta_sts(check.need(("mta_sts",), "mta_sts"), results.get("mx"), results.get("starttls"))
+    record = check.need(("sts_record",), "mta_sts")
+    for rdtype in ("A", "AAAA"):
+        check.need(("sts_host", rdtype), "mta_sts")   # Incomplete unless both lookups finished
+    host = _host(check)
+    if ("sts_fetch",) in check.submitted:
+        fetched = check.need(("sts_fetch",), "mta_sts")
+    else:
+        fetched = not_fetched(record, host, check.fetch_policy)
+    retrieved = MtaStsRetrieved(check.domain, record, host, fetched)
+    return evaluate_mta_sts(retrieved, results.get("mx"), results.get("starttls"))
 
 
 def _error_section() -> dict:
@@ -36,5 +59,5 @@ PROTOCOL = Protocol(
     name="mta_sts", label="MTA-STS",
     statuses={"valid": GOOD, "invalid": BAD, "none": WARN, "error": BAD},
     finding_codes=FINDING_CODES, references=("RFC 8461",),
-    error_section=_error_section, start=_start, evaluate=_evaluate,
+    error_section=_error_section, start=_start, on_result=_on_result, evaluate=_evaluate,
 )

@@ -79,11 +79,24 @@ async def _query(resolver, name, rdtype, deadline):
         return None, f"{type(exc).__name__}: {exc}"
 
 
+def record_name(domain: str) -> str:
+    return f"_mta-sts.{domain}"   # RFC 8461 3.1
+
+
+def policy_host_name(domain: str) -> str:
+    return f"mta-sts.{domain}"    # RFC 8461 3.3
+
+
 async def resolve_policy_host(domain: str, resolver, deadline: float) -> PolicyHost:
     """mta-sts.<domain> A/AAAA, CNAMEs followed by the wrapper (RFC 8461 3.3)."""
-    name = f"mta-sts.{domain}"
-    found, failures, chain = [], [], ()
+    name = policy_host_name(domain)
     answers = await asyncio.gather(*(_query(resolver, name, rdtype, deadline) for rdtype in ("A", "AAAA")))
+    return policy_host(name, answers)
+
+
+def policy_host(name: str, answers) -> PolicyHost:
+    """The policy host from its ((A answer, error), (AAAA answer, error)). Pure."""
+    found, failures, chain = [], [], ()
     for rdtype, (answer, error) in zip(("A", "AAAA"), answers):
         why = error or _failure(answer)
         if why:
@@ -170,23 +183,30 @@ def fetch_policy(host: PolicyHost, config, deadline: float) -> PolicyFetch:
 
 async def retrieve_mta_sts(domain: str, resolver, config, deadline: float, executor=None,
                            fetch: bool = True) -> MtaStsRetrieved:
-    """Everything evaluate_mta_sts needs; never raises for what the network does.
+    """Everything evaluate_mta_sts needs, in one coroutine (the engine schedules the same steps
+    one by one: mta_sts/__init__.py); never raises for what the network does.
     The TXT record and the policy host are looked up at once; the HTTPS fetch blocks, so it
     runs on `executor` (a thread pool; None: the loop's default one).
     fetch=False (a survey's `dns` profile) stops before the HTTPS policy fetch."""
     (record_answer, record_error), host = await asyncio.gather(
-        _query(resolver, f"_mta-sts.{domain}", "TXT", deadline), resolve_policy_host(domain, resolver, deadline))
-    if not fetch:
-        fetch = None
-    elif host.status == "resolves":
+        _query(resolver, record_name(domain), "TXT", deadline), resolve_policy_host(domain, resolver, deadline))
+    if fetch and host.status == "resolves":
         loop = asyncio.get_running_loop()
-        fetch = await loop.run_in_executor(executor, fetch_policy, host, config, deadline)
-    elif host.status == "missing" and record_answer is not None and any(
-            t.startswith(VERSION) for t in getattr(record_answer, "txt_strings", ())):
-        # A record points senders at a host that does not exist: the thesis's "dns" row.
-        fetch = PolicyFetch(f"https://{host.name}{POLICY_PATH}", "dns", detail=host.detail)
-    elif host.status == "error":
-        fetch = PolicyFetch(f"https://{host.name}{POLICY_PATH}", "dns", detail=host.detail)
+        fetched = await loop.run_in_executor(executor, fetch_policy, host, config, deadline)
     else:
-        fetch = None
-    return MtaStsRetrieved(domain, record_answer, host, fetch, record_error)
+        fetched = not_fetched(record_answer, host, fetch)
+    return MtaStsRetrieved(domain, record_answer, host, fetched, record_error)
+
+
+def not_fetched(record_answer, host: PolicyHost, fetch: bool) -> PolicyFetch | None:
+    """The fetch outcome when no HTTPS request is made: None (not attempted, or not asked
+    for), or a `dns` failure when the policy host lookup failed or a record points senders at
+    a host that does not exist (the thesis's "dns" row)."""
+    if not fetch:
+        return None
+    if host.status == "missing" and record_answer is not None and any(
+            t.startswith(VERSION) for t in getattr(record_answer, "txt_strings", ())):
+        return PolicyFetch(f"https://{host.name}{POLICY_PATH}", "dns", detail=host.detail)
+    if host.status == "error":
+        return PolicyFetch(f"https://{host.name}{POLICY_PATH}", "dns", detail=host.detail)
+    return None
