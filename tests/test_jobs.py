@@ -49,3 +49,15 @@ def test_a_run_the_sweeper_failed_meanwhile_does_not_overwrite_it():
     assert jobs._save_if_current(run, 1) == "superseded"
     check.refresh_from_db()
     assert check.status == "failed" and check.error == "stale"
+
+
+def test_a_run_records_every_part_as_progress_in_the_database(fakenet, settings):
+    """The progress callback writes to the database from the engine's run (a thread of its
+    own: Django refuses it from the event loop's thread)."""
+    from checker.engine.registry import NAMES
+
+    settings.CHECKER_CONFIG = fakenet.config
+    check = make_check(domain="dane-ok.fi", status=Check.Status.QUEUED, input="dane-ok.fi")
+    assert jobs.run_check(str(check.pk)) == "done"
+    check.refresh_from_db()
+    assert sorted(check.progress) == sorted(NAMES) and check.report["dnssec"]["status"] == "secure"

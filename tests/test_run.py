@@ -59,6 +59,23 @@ def test_progress_names_every_part_once(fakenet):
     assert sorted(seen) == sorted(PARTS)
 
 
+def test_progress_is_called_outside_the_event_loop_so_the_site_can_use_its_database(fakenet):
+    """Django refuses ORM calls from a thread running an event loop (SynchronousOnlyOperation)."""
+    import asyncio
+
+    calls = []
+
+    def progress(part):
+        try:
+            asyncio.get_running_loop()
+            calls.append((part, "on a loop"))
+        except RuntimeError:
+            calls.append((part, "plain thread"))
+
+    check_domain("dane-ok.fi", fakenet.config, progress=progress)
+    assert sorted(calls) == sorted((part, "plain thread") for part in PARTS)
+
+
 def test_progress_still_names_every_part_when_the_time_runs_out(silent_resolver):
     seen = []
     check_domain("example.fi", EngineConfig(resolvers=silent_resolver, check_timeout=1.0), progress=seen.append)

@@ -60,6 +60,8 @@ class _Check:
         self.loop = None
         self.idle = None                          # set when nothing is pending
         self.closed = False
+        self.progress_pool = None                 # one thread for the progress callback, if any
+        self.last_progress = None
         self.pending: dict[asyncio.Future, tuple] = {}
         self.values: dict[tuple, object] = {}
         self.owners: dict[tuple, str] = {}        # task key -> protocol that scheduled it
@@ -169,15 +171,23 @@ class _Check:
         return own and all(self.part_done(_BY_NAME[name]) for name in protocol.after)
 
     def report_progress(self, final=False):
+        """Call `progress(part)` once per finished part, in order, on a thread of its own: the
+        site's callback writes to the database, which Django refuses from a thread running an
+        event loop."""
         if self.progress is None:
             return
         for protocol in PROTOCOLS:
             if protocol.name not in self.reported and (final or self.part_done(protocol)):
                 self.reported.add(protocol.name)
-                try:
-                    self.progress(protocol.name)
-                except Exception:  # the website's callback must not break the check
-                    pass
+                if self.progress_pool is None:
+                    self.progress_pool = cf.ThreadPoolExecutor(max_workers=1, thread_name_prefix="progress")
+                self.last_progress = self.progress_pool.submit(_call_quietly, self.progress, protocol.name)
+
+    async def progress_reported(self):
+        """Wait until every progress call made so far has returned."""
+        if self.last_progress is not None:
+            await asyncio.wrap_future(self.last_progress)
+            self.progress_pool.shutdown(wait=False)
 
     # -- evaluation ----------------------------------------------------------------------
 
@@ -209,6 +219,13 @@ class _Check:
 _BY_NAME = {protocol.name: protocol for protocol in PROTOCOLS}
 
 
+def _call_quietly(callback, *args):
+    try:
+        callback(*args)
+    except Exception:  # the website's callback must not break the check
+        pass
+
+
 def check_domain(raw_input: str, config, *, progress=None, profile: str = "full") -> dict:
     """Check one domain; raises names.InvalidDomain for unusable input, otherwise always reports.
 
@@ -235,6 +252,7 @@ async def acheck_domain(raw_input: str, config, *, progress=None, profile: str =
     await check.run()
     sections, findings = check.evaluate()
     check.report_progress(final=True)
+    await check.progress_reported()
     return {
         "domain": domain,
         "input": raw_input,

@@ -16,6 +16,7 @@ from __future__ import annotations
 import asyncio
 import concurrent.futures as cf
 import dataclasses
+import gc
 import logging
 import os
 import queue
@@ -38,6 +39,10 @@ from . import optout, store
 
 log = logging.getLogger(__name__)
 
+# The cyclic garbage collector's first threshold while a survey runs (default 700): a domain
+# allocates thousands of short-lived DNS objects, and collecting every 700 of them cost
+# 0.2-0.7 ms per domain (more as the process grew); reference counting frees nearly all.
+GC_THRESHOLD = 50_000
 FLUSH_ROWS = 250         # results saved per transaction
 FLUSH_SECONDS = 1.0      # ... or at least this often
 POLL_SECONDS = 0.2
@@ -95,6 +100,9 @@ class SurveyWorker:
         self.checked = 0
 
     def run(self) -> str:
+        thresholds = gc.get_threshold()
+        gc.freeze()   # what is alive now (Django, the engine's tables) is never scanned again
+        gc.set_threshold(GC_THRESHOLD, *thresholds[1:])
         pool = EngineLoop(self.concurrency)
         last_flush = last_renew = time.monotonic()
         try:
@@ -120,6 +128,8 @@ class SurveyWorker:
                     last_renew = now
         finally:
             pool.shutdown()
+            gc.set_threshold(*thresholds)
+            gc.unfreeze()
         self.flush()
         store.finish_if_done(self.survey)
         return f"checked {self.checked}"
