@@ -52,12 +52,18 @@ def test_a_run_the_sweeper_failed_meanwhile_does_not_overwrite_it():
 
 
 def test_a_run_records_every_part_as_progress_in_the_database(fakenet, settings):
-    """The progress callback writes to the database from the engine's run (a thread of its
-    own: Django refuses it from the event loop's thread)."""
+    """The progress callback writes to the database while the engine runs (on the job's own
+    thread: Django refuses it from the event loop's)."""
     from checker.engine.registry import NAMES
+
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
 
     settings.CHECKER_CONFIG = fakenet.config
     check = make_check(domain="dane-ok.fi", status=Check.Status.QUEUED, input="dane-ok.fi")
-    assert jobs.run_check(str(check.pk)) == "done"
+    with CaptureQueriesContext(connection) as queries:
+        assert jobs.run_check(str(check.pk)) == "done"
+    progress_updates = [q for q in queries.captured_queries if q["sql"].startswith('UPDATE "checker_check" SET "progress"')]
+    assert len(progress_updates) == len(NAMES)   # one per part, each executed while the engine ran
     check.refresh_from_db()
     assert sorted(check.progress) == sorted(NAMES) and check.report["dnssec"]["status"] == "secure"

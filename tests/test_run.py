@@ -59,21 +59,23 @@ def test_progress_names_every_part_once(fakenet):
     assert sorted(seen) == sorted(PARTS)
 
 
-def test_progress_is_called_outside_the_event_loop_so_the_site_can_use_its_database(fakenet):
-    """Django refuses ORM calls from a thread running an event loop (SynchronousOnlyOperation)."""
+def test_progress_is_called_on_the_calling_thread_outside_the_event_loop(fakenet):
+    """The site's callback uses the database: Django refuses ORM calls from a thread running an
+    event loop (SynchronousOnlyOperation), and a connection belongs to its thread."""
     import asyncio
+    import threading
 
     calls = []
 
     def progress(part):
         try:
             asyncio.get_running_loop()
-            calls.append((part, "on a loop"))
+            calls.append((part, threading.get_ident(), "on a loop"))
         except RuntimeError:
-            calls.append((part, "plain thread"))
+            calls.append((part, threading.get_ident(), "no loop"))
 
     check_domain("dane-ok.fi", fakenet.config, progress=progress)
-    assert sorted(calls) == sorted((part, "plain thread") for part in PARTS)
+    assert sorted(calls) == sorted((part, threading.get_ident(), "no loop") for part in PARTS)
 
 
 def test_progress_still_names_every_part_when_the_time_runs_out(silent_resolver):

@@ -19,6 +19,8 @@ registry order, each protocol getting the results of the ones before it.
 import asyncio
 import concurrent.futures as cf
 import inspect
+import queue
+import threading
 import time
 from datetime import datetime, timezone
 
@@ -60,8 +62,6 @@ class _Check:
         self.loop = None
         self.idle = None                          # set when nothing is pending
         self.closed = False
-        self.progress_pool = None                 # one thread for the progress callback, if any
-        self.last_progress = None
         self.pending: dict[asyncio.Future, tuple] = {}
         self.values: dict[tuple, object] = {}
         self.owners: dict[tuple, str] = {}        # task key -> protocol that scheduled it
@@ -171,23 +171,12 @@ class _Check:
         return own and all(self.part_done(_BY_NAME[name]) for name in protocol.after)
 
     def report_progress(self, final=False):
-        """Call `progress(part)` once per finished part, in order, on a thread of its own: the
-        site's callback writes to the database, which Django refuses from a thread running an
-        event loop."""
         if self.progress is None:
             return
         for protocol in PROTOCOLS:
             if protocol.name not in self.reported and (final or self.part_done(protocol)):
                 self.reported.add(protocol.name)
-                if self.progress_pool is None:
-                    self.progress_pool = cf.ThreadPoolExecutor(max_workers=1, thread_name_prefix="progress")
-                self.last_progress = self.progress_pool.submit(_call_quietly, self.progress, protocol.name)
-
-    async def progress_reported(self):
-        """Wait until every progress call made so far has returned."""
-        if self.last_progress is not None:
-            await asyncio.wrap_future(self.last_progress)
-            self.progress_pool.shutdown(wait=False)
+                _call_quietly(self.progress, protocol.name)
 
     # -- evaluation ----------------------------------------------------------------------
 
@@ -234,15 +223,41 @@ def check_domain(raw_input: str, config, *, progress=None, profile: str = "full"
     probes (`dns+https`) or those and the policy fetch (`dns`), for surveys.
 
     Runs acheck_domain on an event loop of its own; callers on a running loop (surveys) await
-    acheck_domain instead."""
+    acheck_domain instead. `progress(part)` is called on the calling thread, never on the
+    loop's: the site's callback writes to the database, which Django refuses from a thread
+    running an event loop."""
     if profile not in PROFILES:
         raise ValueError(f"unknown profile {profile!r}; one of {', '.join(PROFILES)}")
     domain = normalize_domain(raw_input)
-    return asyncio.run(acheck_domain(raw_input, config, progress=progress, profile=profile, domain=domain))
+    if progress is None:
+        return asyncio.run(acheck_domain(raw_input, config, profile=profile, domain=domain))
+    parts: "queue.SimpleQueue" = queue.SimpleQueue()
+    outcome = {}
+
+    def engine():
+        try:
+            outcome["report"] = asyncio.run(acheck_domain(raw_input, config, progress=parts.put, profile=profile,
+                                                          domain=domain))
+        except BaseException as exc:  # handed to the caller below
+            outcome["error"] = exc
+        finally:
+            parts.put(_DONE)
+
+    threading.Thread(target=engine, name="check-engine", daemon=True).start()
+    # RQ's job timeout (SIGALRM) interrupts this wait in the job's own thread, as before.
+    while (part := parts.get()) is not _DONE:
+        _call_quietly(progress, part)
+    if "error" in outcome:
+        raise outcome["error"]
+    return outcome["report"]
+
+
+_DONE = object()
 
 
 async def acheck_domain(raw_input: str, config, *, progress=None, profile: str = "full", domain=None) -> dict:
-    """check_domain() as a coroutine: many checks can share one event loop."""
+    """check_domain() as a coroutine: many checks can share one event loop. `progress` is
+    called on the loop and must not block."""
     if profile not in PROFILES:
         raise ValueError(f"unknown profile {profile!r}; one of {', '.join(PROFILES)}")
     domain = domain or normalize_domain(raw_input)
@@ -252,7 +267,6 @@ async def acheck_domain(raw_input: str, config, *, progress=None, profile: str =
     await check.run()
     sections, findings = check.evaluate()
     check.report_progress(final=True)
-    await check.progress_reported()
     return {
         "domain": domain,
         "input": raw_input,
