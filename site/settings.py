@@ -206,7 +206,7 @@ SURVEY_SMTP_LIMIT = env_int("SURVEY_SMTP_LIMIT", 2)             # connections pe
 SURVEY_CONTACT_URL = os.environ.get("SURVEY_CONTACT_URL", "")
 SURVEY_OPT_OUT_FILE = os.environ.get("SURVEY_OPT_OUT_FILE", "")
 SURVEY_CHECK_TIMEOUT = env_int("SURVEY_CHECK_TIMEOUT", 10)      # seconds per domain
-SURVEY_CHUNK_SIZE = env_int("SURVEY_CHUNK_SIZE", 500)
+SURVEY_CHUNK_SIZE = env_int("SURVEY_CHUNK_SIZE", 200)
 SURVEY_LEASE_SECONDS = env_int("SURVEY_LEASE_SECONDS", 60)      # a dead worker's chunk is taken over after this
 SURVEY_MAX_JOBS = env_int("SURVEY_MAX_JOBS", 1000)              # jobs enqueued per `survey run`
 

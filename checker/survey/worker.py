@@ -108,7 +108,9 @@ class SurveyWorker:
         try:
             while True:
                 claimed = None
-                if len(self.futures) < self.concurrency * 2:
+                # A new chunk only when fewer than `concurrency` checks are left: enough to keep
+                # the loop busy, while the last chunks stay free for idle workers to take.
+                if len(self.futures) < self.concurrency:
                     claimed = self.take_chunk(pool)
                 if not self.futures and claimed is None:
                     self.flush()
