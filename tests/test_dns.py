@@ -5,6 +5,7 @@ import dns.flags
 import dns.message
 import dns.rcode
 import dns.rdatatype
+import dns.rrset
 import pytest
 
 from checker.engine.config import EngineConfig
@@ -395,3 +396,50 @@ def test_ds_presence_through_the_real_resolver(fakenet):
     assert ds_rrset_exists(resolver.query("dane-ok.fi", "DS", soon())) is True
     assert ds_rrset_exists(resolver.query("signed-no-ds.fi", "DS", soon())) is False
     assert ds_rrset_exists(resolver.query("unsigned.fi", "DS", soon())) is False
+
+
+def _signed_nxdomain_with_ede():
+    import dns.edns
+
+    query = dns.message.make_query("nope.example.fi", "TXT", use_edns=0, want_dnssec=True)
+    response = dns.message.make_response(query)
+    response.set_rcode(dns.rcode.NXDOMAIN)
+    response.use_edns(0, dns.flags.DO, 1232, options=[dns.edns.EDEOption(3, "stale")])
+    for rdtype, rdata in (("SOA", "ns.example.fi. host.example.fi. 1 2 3 4 5"),
+                          ("RRSIG", "SOA 13 2 300 20270101000000 20260101000000 1 example.fi. AAAA"),
+                          ("NSEC", "a.example.fi. A NS SOA RRSIG NSEC")):
+        response.authority.append(dns.rrset.from_text("example.fi.", 300, "IN", rdtype, rdata))
+    return response
+
+
+def test_without_authority_keeps_header_question_answer_and_ede_and_names_the_zone():
+    from checker.engine.dns import _without_authority
+
+    query = dns.message.make_query("www.example.fi", "A", use_edns=0)
+    response = dns.message.make_response(query)
+    response.answer.append(dns.rrset.from_text("www.example.fi.", 300, "IN", "CNAME", "web.example.fi."))
+    response.answer.append(dns.rrset.from_text("web.example.fi.", 300, "IN", "A", "192.0.2.1"))
+    response.authority.append(dns.rrset.from_text("example.fi.", 300, "IN", "NS", "ns.example.fi."))
+    response.additional.append(dns.rrset.from_text("ns.example.fi.", 300, "IN", "A", "192.0.2.53"))
+    wire = response.to_wire()   # compressed: the answer's names point back into the question
+    slim, zone = _without_authority(wire)
+    parsed = dns.message.from_wire(slim)
+    assert len(slim) < len(wire) and zone is None
+    assert (parsed.id, parsed.flags, parsed.question, parsed.answer) == (response.id, response.flags,
+                                                                         response.question, response.answer)
+    assert parsed.authority == [] and parsed.additional == [] and parsed.edns == 0
+
+    negative = _signed_nxdomain_with_ede()
+    slim, zone = _without_authority(negative.to_wire())
+    parsed = dns.message.from_wire(slim)
+    assert zone == "example.fi" and parsed.rcode() == dns.rcode.NXDOMAIN and parsed.authority == []
+    assert [(e.code, e.text) for e in parsed.extended_errors()] == [(3, "stale")]
+    assert parsed.ednsflags & dns.flags.DO
+
+
+def test_without_authority_returns_a_message_that_does_not_add_up_whole():
+    from checker.engine.dns import _without_authority
+
+    wire = _signed_nxdomain_with_ede().to_wire()
+    assert _without_authority(wire + b"junk") == (wire + b"junk", None)     # trailing bytes: dnspython judges
+    assert _without_authority(wire[:-7]) == (wire[:-7], None)               # cut short
