@@ -354,24 +354,28 @@ def _summary(grade: str, state: dict, top_title: str | None) -> str:
     return "Every recommended control is in place; remaining findings cost a little."
 
 
-def grade_report(report: dict) -> dict:
-    """The report with grade, score, grade_reason, top_finding and enriched, sorted findings."""
+def grade_report(report: dict, *, for_people: bool = True) -> dict:
+    """The report with grade, score, grade_reason, top_finding and enriched, sorted findings.
+
+    for_people=False leaves out the remediation texts (titles, explanations): for survey rows
+    that keep only the summary columns, which read the findings' codes and severities."""
     from . import remediation
 
+    enrich = remediation.enrich if for_people else (lambda finding, report: finding)
     out = copy.deepcopy(report)
     findings = [f for f in (out.get("findings") or []) if isinstance(f, dict)]
     reason = not_gradable(out)
     if reason is not None:
         ordered = sorted(findings, key=lambda f: _sort_key(f, {}))
         out.update(grade=None, score=None, grade_reason=reason, top_finding=None,
-                   findings=[remediation.enrich(f, out) for f in ordered])
+                   findings=[enrich(f, out) for f in ordered])
         return out
     state = assess(out)
     score = bounded_score(state, findings)
     grade = grade_for_score(score)
     ordered, top = order_findings(out, state, findings)
-    enriched = [remediation.enrich(f, out) for f in ordered]
-    top_title = enriched[0]["title"] if enriched and top else None
+    enriched = [enrich(f, out) for f in ordered]
+    top_title = enriched[0].get("title") if enriched and top else None
     out.update(
         grade=grade, score=score, top_finding=top,
         grade_reason=_summary(grade, state, top_title),

@@ -12,12 +12,13 @@ def full_report(raw_input, config, progress=None, profile="full") -> dict:
     return graded(check_domain(raw_input, config, progress=progress, profile=profile))
 
 
-async def afull_report(raw_input, config, profile="full") -> dict:
-    """full_report() for callers on an event loop (surveys run hundreds of checks on one)."""
-    return graded(await acheck_domain(raw_input, config, profile=profile))
+async def afull_report(raw_input, config, profile="full", for_people=True) -> dict:
+    """full_report() for callers on an event loop (surveys run hundreds of checks on one).
+    for_people=False: no remediation texts (grading.grade_report), for rows that keep none."""
+    return graded(await acheck_domain(raw_input, config, profile=profile), for_people=for_people)
 
 
-def graded(report: dict) -> dict:
-    report = grade_report(report)
+def graded(report: dict, for_people: bool = True) -> dict:
+    report = grade_report(report, for_people=for_people)
     report["grading_version"] = GRADING_VERSION
     return report

@@ -334,3 +334,16 @@ def test_shuffling_a_fixed_report_with_a_seeded_random_keeps_everything():
     report = build(with_host(perfect(n_hosts=3, findings=(("dane.no_rollover", "warn"),)), 2, covered=False))
     rnd = random.Random(7)
     assert grade_report(report)["findings"] == grade_report(_shuffled(report, rnd))["findings"]
+
+
+@pytest.mark.parametrize("spec", [perfect(), perfect(dnssec="bogus"), with_host(perfect(), 0, starttls="unavailable")])
+def test_grading_for_rows_without_texts_keeps_grade_codes_severities_and_order(spec):
+    """Survey rows keep only summary columns: grading leaves out the remediation texts there,
+    and nothing the summary reads may differ."""
+    report = build(spec)
+    for_people, for_rows = grade_report(report), grade_report(report, for_people=False)
+    assert (for_rows["grade"], for_rows["score"], for_rows["top_finding"]) == (
+        for_people["grade"], for_people["score"], for_people["top_finding"])
+    assert [(f["code"], f["severity"]) for f in for_rows["findings"]] == [
+        (f["code"], f["severity"]) for f in for_people["findings"]]
+    assert all("title" in f for f in for_people["findings"]) and not any("title" in f for f in for_rows["findings"])

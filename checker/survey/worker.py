@@ -242,7 +242,7 @@ async def check_one(survey: Survey, domain: str, config, profile: str, full_repo
     check = Check(domain=domain, input=domain, source=Check.Source.SURVEY, survey=survey, started_at=started,
                   enqueued_at=started)
     try:
-        report = await afull_report(domain, config, profile=profile)
+        report = await afull_report(domain, config, profile=profile, for_people=full_reports)
     except Exception as error:  # the engine should not raise; one domain must not stop a survey
         log.exception("survey %s: %s failed in the engine", survey.name, domain)
         check.status, check.error = Check.Status.FAILED, f"Internal error ({type(error).__name__})"[:200]
