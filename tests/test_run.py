@@ -192,3 +192,20 @@ def test_tlsa_is_looked_up_at_the_expanded_name_only_for_a_secure_alias(fakenet,
     report = check_domain(domain, fakenet.config)
     assert sorted(seen) == sorted(asked)
     assert report["dane"]["hosts"][0]["tlsa_base_domain"] == asked[-1]
+
+
+@pytest.mark.parametrize("domain, aaaa_asked", [("unsigned.fi", False), ("sts-enforce-badcert.fi", True)])
+def test_the_policy_hosts_aaaa_is_asked_only_when_its_name_exists(fakenet, monkeypatch, domain, aaaa_asked):
+    """RFC 8020 2: an NXDOMAIN for mta-sts.<domain> A covers every type of that name."""
+    asked = []
+    real = run._Check.ask
+
+    def spy(check, owner, key, name, rdtype):
+        asked.append((name, rdtype))
+        return real(check, owner, key, name, rdtype)
+
+    monkeypatch.setattr(run._Check, "ask", spy)
+    report = check_domain(domain, fakenet.config)
+    assert (f"mta-sts.{domain}", "A") in asked
+    assert ((f"mta-sts.{domain}", "AAAA") in asked) is aaaa_asked
+    assert report["mta_sts"]["policy_host"]["status"] == ("resolves" if aaaa_asked else "missing")

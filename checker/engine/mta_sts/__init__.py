@@ -2,28 +2,31 @@
 evaluate_mta_sts is pure. retrieve_mta_sts runs the same steps as one coroutine."""
 from ..protocol import BAD, GOOD, WARN, Protocol
 from .evaluate import FINDING_CODES, MtaStsResult, evaluate_mta_sts
-from .fetch import (FETCH_ERRORS, MtaStsRetrieved, fetch_policy, not_fetched, policy_host, policy_host_name,
-                    record_name, retrieve_mta_sts)
+from .fetch import (FETCH_ERRORS, MtaStsRetrieved, fetch_policy, no_such_name, not_fetched, policy_host,
+                    policy_host_name, record_name, retrieve_mta_sts)
 
 __all__ = ["FINDING_CODES", "FETCH_ERRORS", "MtaStsResult", "MtaStsRetrieved", "PROTOCOL", "evaluate_mta_sts",
            "retrieve_mta_sts"]
 
 
 def _start(check):
-    """The `_mta-sts` TXT record and the policy host's addresses at once (RFC 8461 3.1, 3.3)."""
+    """The `_mta-sts` TXT record and the policy host's IPv4 addresses at once (RFC 8461 3.1, 3.3);
+    its IPv6 addresses once the name is known to exist."""
     check.ask("mta_sts", ("sts_record",), record_name(check.domain), "TXT")
-    for rdtype in ("A", "AAAA"):
-        check.ask("mta_sts", ("sts_host", rdtype), policy_host_name(check.domain), rdtype)
+    check.ask("mta_sts", ("sts_host", "A"), policy_host_name(check.domain), "A")
 
 
 def _host(check):
-    answers = [check.values.get(("sts_host", rdtype)) for rdtype in ("A", "AAAA")]
-    return None if None in answers else policy_host(policy_host_name(check.domain), [(a, None) for a in answers])
+    a = check.values.get(("sts_host", "A"))
+    aaaa = a if no_such_name(a) else check.values.get(("sts_host", "AAAA"))
+    return None if None in (a, aaaa) else policy_host(policy_host_name(check.domain), [(a, None), (aaaa, None)])
 
 
 def _on_result(check, key, value):
-    """Once the policy host resolves, fetch the policy (blocking HTTPS: a thread). A survey's
-    `dns` profile stops before it."""
+    """The policy host's AAAA lookup unless the name does not exist; once the host resolves,
+    the policy fetch (blocking HTTPS: a thread; a survey's `dns` profile stops before it)."""
+    if key == ("sts_host", "A") and not no_such_name(value):
+        check.ask("mta_sts", ("sts_host", "AAAA"), policy_host_name(check.domain), "AAAA")
     if key[0] != "sts_host" or not check.fetch_policy or ("sts_fetch",) in check.submitted:
         return
     host = _host(check)
@@ -33,8 +36,8 @@ def _on_result(check, key, value):
 
 def _evaluate(check, results):
     record = check.need(("sts_record",), "mta_sts")
-    for rdtype in ("A", "AAAA"):
-        check.need(("sts_host", rdtype), "mta_sts")   # Incomplete unless both lookups finished
+    if not no_such_name(check.need(("sts_host", "A"), "mta_sts")):
+        check.need(("sts_host", "AAAA"), "mta_sts")   # Incomplete unless the lookups finished
     host = _host(check)
     if ("sts_fetch",) in check.submitted:
         fetched = check.need(("sts_fetch",), "mta_sts")

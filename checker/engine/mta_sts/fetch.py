@@ -87,11 +87,20 @@ def policy_host_name(domain: str) -> str:
     return f"mta-sts.{domain}"    # RFC 8461 3.3
 
 
+def no_such_name(answer) -> bool:
+    """NXDOMAIN, validated or provably unsigned: the name has no records of any type (RFC 8020 2),
+    so its AAAA lookup would say the same as its A lookup. Most domains have no policy host:
+    skipping that AAAA spares one query in nine of a survey."""
+    return answer is not None and answer.nxdomain and answer.answered
+
+
 async def resolve_policy_host(domain: str, resolver, deadline: float) -> PolicyHost:
-    """mta-sts.<domain> A/AAAA, CNAMEs followed by the wrapper (RFC 8461 3.3)."""
+    """mta-sts.<domain> A, then AAAA unless the name does not exist; CNAMEs followed by the
+    wrapper (RFC 8461 3.3)."""
     name = policy_host_name(domain)
-    answers = await asyncio.gather(*(_query(resolver, name, rdtype, deadline) for rdtype in ("A", "AAAA")))
-    return policy_host(name, answers)
+    a = await _query(resolver, name, "A", deadline)
+    aaaa = a if no_such_name(a[0]) else await _query(resolver, name, "AAAA", deadline)
+    return policy_host(name, [a, aaaa])
 
 
 def policy_host(name: str, answers) -> PolicyHost:
