@@ -155,12 +155,12 @@ class SurveyWorker:
             self.flush()   # marks it done
         return chunk
 
-    def done(self, timeout: float) -> list[cf.Future]:
-        """The checks finished since the last call, waiting up to `timeout` for the first."""
-        try:
-            found = [self.finished.get(timeout=timeout)]
-        except queue.Empty:
-            return []
+    def done(self, interval: float) -> list[cf.Future]:
+        """The checks finished since the last call, after waiting `interval`: collected in
+        batches, not one wake-up of this thread per domain (each one took the GIL from the
+        engine's loop)."""
+        time.sleep(interval)
+        found = []
         while True:
             try:
                 found.append(self.finished.get_nowait())
