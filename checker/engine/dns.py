@@ -98,6 +98,12 @@ def format_ede(code: int, text: str | None) -> str:
     return f"EDE {code} ({name}): {text}" if text else f"EDE {code} ({name})"
 
 
+def _key(name: str, rdtype: str) -> tuple[str, str]:
+    """The caches' key: the text as asked, case and final dot aside. A zone's domains share a
+    few MX hosts, and a hit must not pay for parsing the name."""
+    return name.lower().rstrip(".") or ".", rdtype.upper()
+
+
 def _plain(name: dns.name.Name) -> str:
     if name == dns.name.root:
         return "."
@@ -199,7 +205,7 @@ class Resolver:
 
     def cached(self, name: str, rdtype: str) -> DnsAnswer | None:
         """The answer this check (or the process's AnswerCache) already has, else None."""
-        key = (name.lower().rstrip(".") or ".", rdtype.upper())
+        key = _key(name, rdtype)
         found = self._cache.get(key)
         if found is None and self._shared is not None:
             found = self._shared.get(key)
@@ -213,15 +219,10 @@ class Resolver:
         if deadline is None:
             deadline = time.monotonic() + self.config.check_timeout
         rdtype = rdtype.upper()
-        # Keyed by the text as asked (case and final dot aside): a zone's domains share a few
-        # MX hosts, and a hit must not pay for parsing the name.
-        key = (name.lower().rstrip(".") or ".", rdtype)
-        cached = self._cache.get(key)
-        if cached is None and self._shared is not None:
-            cached = self._shared.get(key)
+        cached = self.cached(name, rdtype)
         if cached is not None:
-            self._cache[key] = cached
             return cached
+        key = _key(name, rdtype)
         try:
             qname = dns.name.from_text(name.lower())
         except (dns.exception.DNSException, ValueError, UnicodeError) as exc:

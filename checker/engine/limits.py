@@ -71,7 +71,8 @@ class Limits:
 
 class _Slot:
     """`async with` gives True with a slot held, False when none came free before the
-    deadline. A plain class: a generator-based context manager cost more than the wait."""
+    deadline. A plain class, cheaper than a generator-based context manager: it runs for every
+    query of a survey."""
     __slots__ = ("semaphore", "deadline", "acquired")
 
     def __init__(self, semaphore, deadline: float):
