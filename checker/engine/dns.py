@@ -216,12 +216,13 @@ class Resolver:
     async def aquery(self, name: str, rdtype: str, deadline: float | None = None) -> DnsAnswer:
         """The engine's DNS query. Asynchronous, so that one thread drives every lookup of a
         check (and a survey worker those of hundreds of checks) without a thread per query."""
+        return self.cached(name, rdtype) or await self.fetch(name, rdtype, deadline)
+
+    async def fetch(self, name: str, rdtype: str, deadline: float | None = None) -> DnsAnswer:
+        """Ask the resolver (aquery() after its cache missed) and cache a usable answer."""
         if deadline is None:
             deadline = time.monotonic() + self.config.check_timeout
         rdtype = rdtype.upper()
-        cached = self.cached(name, rdtype)
-        if cached is not None:
-            return cached
         key = _key(name, rdtype)
         try:
             qname = dns.name.from_text(name.lower())
@@ -507,11 +508,11 @@ def _parse(data: bytes, query, rdtype) -> tuple:
     return response, malformed, zone
 
 
-def _rr_end(buf, pos: int) -> tuple[int, int]:
-    """(type, end offset) of the resource record at pos (RFC 1035 4.1.3)."""
-    pos = _skip_name(buf, pos)
-    rtype, _, _, rdlength = struct.unpack_from("!HHIH", buf, pos)
-    return rtype, pos + 10 + rdlength
+def _rr_end(buf, pos: int) -> tuple[int, int, int]:
+    """(type, offset of the type field, end offset) of the resource record at pos (RFC 1035 4.1.3)."""
+    at = _skip_name(buf, pos)
+    rtype, _, _, rdlength = struct.unpack_from("!HHIH", buf, at)
+    return rtype, at, at + 10 + rdlength
 
 
 def _without_authority(wire: bytes) -> tuple[bytes, str | None]:
@@ -532,15 +533,15 @@ def _without_authority(wire: bytes) -> tuple[bytes, str | None]:
         for _ in range(qdcount):
             pos = _skip_name(wire, pos) + 4
         for _ in range(ancount):
-            pos = _rr_end(wire, pos)[1]
+            pos = _rr_end(wire, pos)[2]
         answer_end, soa_at, opt = pos, None, b""
         for _ in range(nscount):
-            rtype, end = _rr_end(wire, pos)
+            rtype, _, end = _rr_end(wire, pos)
             if rtype == dns.rdatatype.SOA and soa_at is None:
                 soa_at = pos
             pos = end
         for _ in range(arcount):
-            rtype, end = _rr_end(wire, pos)
+            rtype, _, end = _rr_end(wire, pos)
             if rtype == dns.rdatatype.OPT and not opt and wire[pos] == 0:
                 opt = wire[pos:end]
             pos = end
@@ -571,11 +572,9 @@ def _retype(wire: bytes, rdtype: int) -> bytes:
     for _ in range(qdcount):
         pos = _skip_name(buf, pos) + 4
     for _ in range(ancount + nscount + arcount):
-        pos = _skip_name(buf, pos)
-        rtype, _, _, rdlength = struct.unpack_from("!HHIH", buf, pos)
+        rtype, at, pos = _rr_end(buf, pos)
         if rtype == rdtype:
-            struct.pack_into("!H", buf, pos, PRIVATE_TYPE)
-        pos += 10 + rdlength
+            struct.pack_into("!H", buf, at, PRIVATE_TYPE)
     return bytes(buf)
 
 

@@ -89,7 +89,7 @@ class _Check:
         providers' MX hosts) is delivered without starting a coroutine."""
         answer = self.resolver.cached(name, rdtype)
         if answer is None:
-            future = self.loop.create_task(self.resolver.aquery(name, rdtype, self.deadline))
+            future = self.loop.create_task(self.resolver.fetch(name, rdtype, self.deadline))
         else:
             future = self.loop.create_future()
             future.set_result(answer)
@@ -226,18 +226,14 @@ def check_domain(raw_input: str, config, *, progress=None, profile: str = "full"
     acheck_domain instead. `progress(part)` is called on the calling thread, never on the
     loop's: the site's callback writes to the database, which Django refuses from a thread
     running an event loop."""
-    if profile not in PROFILES:
-        raise ValueError(f"unknown profile {profile!r}; one of {', '.join(PROFILES)}")
-    domain = normalize_domain(raw_input)
     if progress is None:
-        return asyncio.run(acheck_domain(raw_input, config, profile=profile, domain=domain))
+        return asyncio.run(acheck_domain(raw_input, config, profile=profile))
     parts: "queue.SimpleQueue" = queue.SimpleQueue()
     outcome = {}
 
     def engine():
         try:
-            outcome["report"] = asyncio.run(acheck_domain(raw_input, config, progress=parts.put, profile=profile,
-                                                          domain=domain))
+            outcome["report"] = asyncio.run(acheck_domain(raw_input, config, progress=parts.put, profile=profile))
         except BaseException as exc:  # handed to the caller below
             outcome["error"] = exc
         finally:
@@ -255,12 +251,12 @@ def check_domain(raw_input: str, config, *, progress=None, profile: str = "full"
 _DONE = object()
 
 
-async def acheck_domain(raw_input: str, config, *, progress=None, profile: str = "full", domain=None) -> dict:
+async def acheck_domain(raw_input: str, config, *, progress=None, profile: str = "full") -> dict:
     """check_domain() as a coroutine: many checks can share one event loop. `progress` is
     called on the loop and must not block."""
     if profile not in PROFILES:
         raise ValueError(f"unknown profile {profile!r}; one of {', '.join(PROFILES)}")
-    domain = domain or normalize_domain(raw_input)
+    domain = normalize_domain(raw_input)
     started = time.monotonic()
     checked_at = datetime.now(timezone.utc)
     check = _Check(domain, config, progress, started, profile)

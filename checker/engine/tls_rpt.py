@@ -201,8 +201,7 @@ class TlsRptResult:
 class TlsRptRetrieved:
     domain: str
     name: str
-    answer: object | None            # checker.engine.dns DnsAnswer, None if the lookup raised
-    error: str | None = None
+    answer: object | None            # checker.engine.dns DnsAnswer (None: no answer)
 
 
 def record_name(domain: str) -> str:
@@ -234,7 +233,7 @@ def _in_use(dane_status, mta_sts_status) -> list[str]:
 def evaluate_tls_rpt(retrieved: TlsRptRetrieved, dane_status=None, mta_sts_status=None) -> Evaluated:
     """Classify the record (contract `tls_rpt`) and say what to do about it. Pure."""
     answer, domain, name = retrieved.answer, retrieved.domain, retrieved.name
-    failure = retrieved.error or lookup_failed(answer)
+    failure = lookup_failed(answer)
     used = _in_use(dane_status, mta_sts_status)
     data = {"domain": domain, "record_name": name, "in_use": used}
 
